@@ -1,0 +1,1 @@
+"""The per-host agent: discovers phones, drives them through screen control, reports."""

@@ -1,0 +1,1 @@
+"""Device backends. Only this package touches adbutils and uiautomator2."""

@@ -1,0 +1,9 @@
+"""Flows: run a profile's step lists on any `Device`, verifying every step.
+
+- `app`: a profile compiled for running (templates loaded)
+- `observe`: settle on a stable frame, identify it, find targets
+- `recovery`: get rid of known interruptions
+- `steps`: what each step verb does
+- `feed`: read the feed to tell whether a post is there
+- `runner`: the loop that runs a flow and builds its result
+"""

@@ -1,0 +1,1 @@
+"""The `phonefarm` command line: one console script, one subcommand per job."""
