@@ -132,6 +132,8 @@ def _check_references(profile: Profile) -> tuple[list[Any], str] | None:
                 return [field, i], f"unknown screen {screen_name!r}"
     if profile.home not in profile.screens:
         return ["home"], f"unknown screen {profile.home!r}"
+    if profile.home_target not in profile.targets:
+        return ["home_target"], f"unknown target {profile.home_target!r}"
     for name, handler in profile.interruptions.items():
         if name not in profile.screens:
             return ["interruptions", name], f"unknown screen {name!r}"

@@ -216,6 +216,7 @@ class Profile(_Strict):
     launcher_package: str
     roots: list[str] = Field(min_length=1, description="the app's top-level screens")
     home: str = Field(description="the screen flows start from")
+    home_target: str = Field(description="the target that goes to `home` from another root")
     accent_hsv: tuple[int, int, int] | None = None
     templates: dict[str, TemplateSpec]
     screens: dict[str, Screen]

@@ -39,8 +39,10 @@ def handle(ctx: FlowContext, obs: Observation) -> None:
         ctx.device.press_key(Key.BACK)
     elif handler.action is HandlerAction.WAIT:
         _wait_gone(ctx, obs.screen, handler.timeout_ms / 1000)
+    elif handler.target is None:  # swipe up from the bottom edge (a lock screen)
+        w, h = ctx.device.window_size()
+        ctx.device.swipe(w // 2, int(h * 0.85), w // 2, int(h * 0.3), 250)
     else:
-        assert handler.target is not None
         loc = ctx.observer.find_target(obs, handler.target)
         if loc is None:
             if handler.action is HandlerAction.SWIPE_UP:

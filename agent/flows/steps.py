@@ -41,7 +41,7 @@ def push_media(ctx: FlowContext, step: Step) -> Observation:
     _, images = _post_params(ctx)
     for path in images:
         ctx.device.push_media(path)
-    return current(ctx)
+    return ctx.observer.settle()
 
 
 def open_app(ctx: FlowContext, step: Step) -> Observation:
@@ -58,7 +58,7 @@ def open_app(ctx: FlowContext, step: Step) -> Observation:
             ctx.marks.extend(Mark(m.box, m.name, m.score) for m in obs.seen.matches)
             return obs
         if name in profile.roots:
-            _tap(ctx, _need(ctx, obs, f"tab_{profile.home}"))
+            _tap(ctx, _need(ctx, obs, profile.home_target))
         elif recovery.is_interruption(ctx, obs):
             recovery.handle(ctx, obs)  # the launcher relaunches, dialogs are dismissed
         elif name is None:

@@ -46,11 +46,7 @@ def test_unknown_template_names_line_and_field(simchat_copy: Path) -> None:
 
 
 def test_bad_threshold_names_line_and_field(simchat_copy: Path) -> None:
-    text = simchat_copy.read_text(encoding="utf-8")
-    first = text.index("threshold: ")
-    end = text.index("\n", first)
-    line = text[:first].count("\n") + 1
-    simchat_copy.write_text(text[:first] + "threshold: 7" + text[end:], encoding="utf-8")
+    line = _break(simchat_copy, "threshold: 0.8", "threshold: 7")
     with pytest.raises(ProfileError) as err:
         load_profile(simchat_copy)
     assert err.value.line == line
