@@ -8,10 +8,13 @@ from agent.devices.base import Key
 from agent.flows.context import FlowContext
 from agent.flows.errors import AppCrashedError, FlowError
 from agent.flows.observe import Observation
+from agent.vision.stable import frame_delta
 from device_profiles.model import HandlerAction
 from farm_protocol.flow import Recovery
 
 MAX_RECOVERIES_PER_STEP = 12
+CHANGE_TIMEOUT = 1.2
+CHANGED = 1.0
 
 
 def is_interruption(ctx: FlowContext, obs: Observation) -> bool:
@@ -54,6 +57,16 @@ def handle(ctx: FlowContext, obs: Observation) -> None:
             ctx.device.tap(x, y)
         else:
             ctx.device.swipe(x, y, x, max(0, y - 3 * loc.box.height), 150)
+        _wait_changed(ctx, obs, CHANGE_TIMEOUT)
+
+
+def _wait_changed(ctx: FlowContext, obs: Observation, timeout: float) -> None:
+    """Give the phone time to react (a frozen screen ignores input) before looking again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ctx.observer.sleep(0.1)
+        if frame_delta(obs.frame, ctx.device.screenshot()) > CHANGED:
+            return
 
 
 def _wait_gone(ctx: FlowContext, screen: str, timeout: float) -> None:

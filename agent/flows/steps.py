@@ -12,12 +12,13 @@ from agent.flows.context import FlowContext
 from agent.flows.errors import FlowError
 from agent.flows.feed import find_post
 from agent.flows.observe import Located, Observation
-from agent.flows.wait import current, wait_for
+from agent.flows.wait import RETRY_AFTER, current, wait_for
 from agent.vision.evidence import Mark
 from agent.vision.stable import frame_delta
 from device_profiles.model import Step, StepAction
 
 MAX_NAVIGATION_MOVES = 12
+CHANGED = 1.0
 SCROLL_TRIES = 6
 
 
@@ -80,6 +81,8 @@ def tap(ctx: FlowContext, step: Step) -> Observation:
         _tap(ctx, loc)
     if not step.expected:
         return current(ctx)
+    if before in step.expected:
+        _until_changed(ctx, obs, step)
 
     def again(o: Observation) -> bool:
         if o.screen != before:
@@ -93,39 +96,69 @@ def tap(ctx: FlowContext, step: Step) -> Observation:
     return wait_for(ctx, step.expected, step.timeout_ms / 1000, retry=again)
 
 
+def _until_changed(ctx: FlowContext, obs: Observation, step: Step) -> None:
+    """After a tap that keeps the same screen (send), wait for the picture to change.
+
+    Nothing changed after `RETRY_AFTER` means the phone dropped the tap (a frozen
+    screen ignores input): tap again, but only while the target is still there — a
+    send that went through clears the field and its button.
+    """
+    assert step.target is not None
+    deadline = time.monotonic() + step.timeout_ms / 1000
+    last_tap = time.monotonic()
+    while time.monotonic() < deadline:
+        ctx.observer.sleep(0.1)
+        if frame_delta(obs.frame, ctx.device.screenshot()) > CHANGED:
+            return
+        if time.monotonic() - last_tap >= RETRY_AFTER:
+            now = ctx.observer.settle()
+            loc = ctx.observer.find_target(now, step.target)
+            if loc is None or now.screen != obs.screen:
+                return
+            _tap(ctx, loc)
+            last_tap = time.monotonic()
+    raise FlowError(f"tapping {step.target} changed nothing on screen")
+
+
+def _field_text(ctx: FlowContext, obs: Observation, target: str) -> str | None:
+    """What a text field holds, from the hierarchy (None when the hierarchy can't tell)."""
+    selector = ctx.app.profile.targets[target].selector
+    if selector is None or not ctx.observer.use_hierarchy:
+        return None
+    found = ctx.observer.select(obs, selector)
+    return found[0].text if found else None
+
+
 def type_text(ctx: FlowContext, step: Step) -> Observation:
-    """Focus a field (if a target is given), type through the input method, verify the text."""
+    """Focus a field, type through the input method, and check the field holds the text.
+
+    A field that already holds the text (an earlier attempt got through) is left alone;
+    a focus tap the phone dropped is retried before typing again.
+    """
     assert step.text is not None
     text = ctx.fill(step.text)
     obs = current(ctx)
-    field = ctx.observer.find_target(obs, step.target) if step.target else None
-    if step.target and field is None:
-        raise FlowError(f"cannot find {step.target} on {obs.screen}")
-    nodes = ctx.observer.nodes(obs)
-    field_node = next((n for n in nodes if field and n.bounds == field.box), None)
-    if field_node is not None and field_node.text == text:
-        return obs  # typed on an earlier attempt
-    for _attempt in range(3):
-        if field is not None:
-            _tap(ctx, field)
-            ctx.observer.settle()
-        before = ctx.device.screenshot()
+    if step.target is None:
         ctx.device.type_text(text)
-        after = current(ctx)
-        if field is None:
-            return after
-        nodes = ctx.observer.nodes(after)
-        now = next(
-            (n for n in nodes if n.resource_id == getattr(field_node, "resource_id", "")), None
-        )
-        if now is not None and nodes:
-            if now.text == text:
-                return after
-            if now.text:
-                raise FlowError(f"{step.target} shows different text than what was typed")
-        elif frame_delta(before, after.frame) > 0.2:
-            return after  # no hierarchy: the field visibly changed
-        field = ctx.observer.find_target(after, step.target or "") or field
+        return current(ctx)
+    if _field_text(ctx, obs, step.target) == text:
+        return obs
+    for _attempt in range(3):
+        _tap(ctx, _need(ctx, obs, step.target))
+        obs = ctx.observer.settle()
+        have = _field_text(ctx, obs, step.target)
+        if have == text:
+            return obs
+        if have:
+            raise FlowError(f"{step.target} already holds other text; not typing over it")
+        before = obs.frame
+        ctx.device.type_text(text)
+        obs = current(ctx)
+        have = _field_text(ctx, obs, step.target)
+        if have == text or (have is None and frame_delta(before, obs.frame) > 0.2):
+            return obs
+        if have:
+            raise FlowError(f"{step.target} shows different text than what was typed")
     raise FlowError(f"the text did not arrive in {step.target}")
 
 
@@ -189,11 +222,18 @@ def tap_text(ctx: FlowContext, step: Step) -> Observation:
         obs = current(ctx)
         found = ctx.observer.select(obs, selector)
         if found:
-            loc = Located(step.target, found[0].bounds, 1.0, "hierarchy")
-            _tap(ctx, loc)
-            if step.expected:
-                return wait_for(ctx, step.expected, step.timeout_ms / 1000)
-            return current(ctx)
+            _tap(ctx, Located(step.target, found[0].bounds, 1.0, "hierarchy"))
+            if not step.expected:
+                return current(ctx)
+            before = obs.screen
+
+            def again(o: Observation, before: str | None = before) -> bool:
+                nodes = ctx.observer.select(o, selector) if o.screen == before else []
+                if nodes:
+                    _tap(ctx, Located(step.target or "", nodes[0].bounds, 1.0, "hierarchy"))
+                return bool(nodes)
+
+            return wait_for(ctx, step.expected, step.timeout_ms / 1000, retry=again)
         w, h = ctx.device.window_size()
         ctx.device.swipe(w // 2, int(h * 0.75), w // 2, int(h * 0.35), 300)
     raise FlowError(f"no {step.target} showing {want!r}")

@@ -1,0 +1,16 @@
+"""Shared helpers for flow tests (imported by conftest and the test modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agent.devices.simulated import SimulatedDevice
+from agent.simulator.phone import VirtualPhone
+
+RESOLUTIONS = {
+    "720x1600": (720, 1600, 320),
+    "1080x2400": (1080, 2400, 420),
+    "1440x3200": (1440, 3200, 560),
+}
+
+PhoneFactory = Callable[..., tuple[VirtualPhone, SimulatedDevice]]
