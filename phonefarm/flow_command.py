@@ -13,8 +13,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from agent.devices.base import Device
+from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import load_app
 from agent.flows.runner import FlowRunner
+from agent.simulator.faults import FaultPlan
+from agent.simulator.phone import VirtualPhone
 from device_profiles import ProfileError
 from device_profiles.model import Step
 from farm_protocol.flow import FlowResult, StepResult, StepStatus
@@ -42,10 +45,6 @@ def _check_images(images: list[Path]) -> list[Path]:
 def _sim_device(
     resolution: str, density: int | None, theme: str, locale: str, seed: int, faults: bool
 ) -> Device:
-    from agent.devices.simulated import SimulatedDevice
-    from agent.simulator.faults import FaultPlan
-    from agent.simulator.phone import VirtualPhone
-
     width, height = parse_resolution(resolution)
     plan = FaultPlan.random_interruptions(seed) if faults else FaultPlan(seed=seed)
     phone = VirtualPhone(
