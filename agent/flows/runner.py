@@ -23,7 +23,7 @@ from agent.flows.errors import AppCrashedError, FlowError
 from agent.flows.observe import Observer
 from agent.flows.steps import VERBS
 from agent.vision.evidence import Mark, annotate
-from device_profiles.model import Flow, Step
+from device_profiles.model import Flow, Step, StepAction
 from farm_protocol.flow import FlowOutcome, FlowResult, StepResult, StepStatus
 
 StepListener = Callable[[Step, StepResult | None], None]
@@ -78,12 +78,12 @@ class FlowRunner:
         ctx = FlowContext(self.device, self.app, self.observer, dict(params))
         results: list[StepResult] = []
         if flow.check and params.get("check_first"):
-            check = self._run_check(flow, params, results)
+            check = self._run_check(flow, params, results, ctx.data)
             if check is True:
                 return self._result(flow_name, FlowOutcome.ALREADY_DONE, results, started, ctx)
         outcome, error = self._run_steps(flow_name, flow, ctx, results)
         if outcome is FlowOutcome.UNKNOWN and flow.check:
-            found = self._run_check(flow, params, results)
+            found = self._run_check(flow, params, results, ctx.data)
             if found is True:
                 outcome = FlowOutcome.SUCCEEDED
             elif found is False:
@@ -92,13 +92,18 @@ class FlowRunner:
         return self._result(flow_name, outcome, results, started, ctx, error)
 
     def _run_check(
-        self, flow: Flow, params: dict[str, object], results: list[StepResult]
+        self,
+        flow: Flow,
+        params: dict[str, object],
+        results: list[StepResult],
+        merge_into: dict[str, object],
     ) -> bool | None:
         """Run the flow's check flow; True/False when it could tell, None when it could not."""
         assert flow.check is not None
         check_flow = self.app.profile.flows[flow.check]
         ctx = FlowContext(self.device, self.app, self.observer, dict(params))
         outcome, _ = self._run_steps(flow.check, check_flow, ctx, results)
+        merge_into.update(ctx.data)
         if outcome is not FlowOutcome.SUCCEEDED or "found" not in ctx.data:
             return None
         return bool(ctx.data["found"])
@@ -113,8 +118,9 @@ class FlowRunner:
                 for step in flow.steps:
                     if step.when is not None and not ctx.params.get(step.when):
                         continue
-                    self._run_step(flow_name, step, ctx, results)
+                    # from the moment an irreversible step starts, its action may happen
                     irreversible_done = irreversible_done or step.irreversible
+                    self._run_step(flow_name, step, ctx, results)
                 return FlowOutcome.SUCCEEDED, None
             except AppCrashedError as exc:
                 if irreversible_done or restarts >= self.max_restarts:
@@ -135,7 +141,7 @@ class FlowRunner:
             index=len(results),
             name=step.name,
             action=step.action.value,
-            expected=" | ".join(step.expected) or None,
+            expected=" | ".join(_expected(self.app, step)) or None,
             status=StepStatus.OK,
             duration_ms=0.0,
         )
@@ -196,6 +202,12 @@ class FlowRunner:
             evidence=evidence,
             data=dict(ctx.data),
         )
+
+
+def _expected(app: App, step: Step) -> list[str]:
+    if step.action is StepAction.OPEN_APP:
+        return [app.profile.home]
+    return step.expected
 
 
 def _after_failure(irreversible_done: bool) -> FlowOutcome:

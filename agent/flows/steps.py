@@ -12,7 +12,7 @@ from agent.flows.context import FlowContext
 from agent.flows.errors import FlowError
 from agent.flows.feed import find_post
 from agent.flows.observe import Located, Observation
-from agent.flows.wait import RETRY_AFTER, current, wait_for
+from agent.flows.wait import RETRY_AFTER, current, expected_marks, wait_for
 from agent.vision.evidence import Mark
 from agent.vision.stable import frame_delta
 from device_profiles.model import Step, StepAction
@@ -66,7 +66,8 @@ def open_app(ctx: FlowContext, step: Step) -> Observation:
             ctx.observer.sleep(0.3)  # mid-animation or frozen: look again
         else:
             ctx.device.press_key(Key.BACK)
-    raise FlowError(f"could not reach {profile.home} in {MAX_NAVIGATION_MOVES} moves")
+    marks = expected_marks(ctx, ctx.last, [profile.home]) if ctx.last else []
+    raise FlowError(f"could not reach {profile.home} in {MAX_NAVIGATION_MOVES} moves", marks)
 
 
 def tap(ctx: FlowContext, step: Step) -> Observation:

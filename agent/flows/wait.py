@@ -68,7 +68,7 @@ def wait_for(
             seen = obs.screen or "an unknown screen"
             raise FlowError(
                 f"expected {' or '.join(expected)}, saw {seen}",
-                _expected_marks(ctx, obs, expected),
+                expected_marks(ctx, obs, expected),
             )
         if retry is not None and now - last_action >= RETRY_AFTER and retry(obs):
             last_action = now
@@ -79,8 +79,8 @@ def _marks(obs: Observation) -> list[Mark]:
     return [Mark(m.box, m.name, m.score) for m in obs.seen.matches]
 
 
-def _expected_marks(ctx: FlowContext, obs: Observation, expected: list[str]) -> list[Mark]:
-    """Where the expected screens' anchors came closest, drawn red."""
+def expected_marks(ctx: FlowContext, obs: Observation, expected: list[str]) -> list[Mark]:
+    """What was seen (green) and where the expected screens' anchors came closest (red)."""
     marks = _marks(obs)
     for name in expected:
         for anchor in ctx.app.profile.screens[name].anchors:
@@ -90,4 +90,4 @@ def _expected_marks(ctx: FlowContext, obs: Observation, expected: list[str]) -> 
     return marks
 
 
-__all__ = ["AppCrashedError", "current", "wait_for"]
+__all__ = ["AppCrashedError", "current", "expected_marks", "wait_for"]

@@ -1,0 +1,5 @@
+"""`python -m phonefarm` runs the console script."""
+
+from phonefarm.cli import main
+
+main()
