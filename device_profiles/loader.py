@@ -108,14 +108,17 @@ def _check_references(profile: Profile) -> tuple[list[Any], str] | None:
     """The first dangling name or bad template file, as (location, reason)."""
     base = Path(profile.base_dir)
     for name, spec in profile.templates.items():
-        file = base / spec.file
-        if not file.is_file():
-            return ["templates", name, "file"], f"template file {spec.file!r} does not exist"
-        size = _png_size(file)
-        if size is None:
-            return ["templates", name, "file"], f"{spec.file!r} is not a PNG image"
-        if size[0] > spec.resolution[0] or size[1] > spec.resolution[1]:
-            return ["templates", name, "resolution"], "the template is larger than its screen"
+        files: list[tuple[list[Any], str]] = [(["templates", name, "file"], spec.file)]
+        files += [(["templates", name, "alternates", i], f) for i, f in enumerate(spec.alternates)]
+        for loc, rel in files:
+            file = base / rel
+            if not file.is_file():
+                return loc, f"template file {rel!r} does not exist"
+            size = _png_size(file)
+            if size is None:
+                return loc, f"{rel!r} is not a PNG image"
+            if size[0] > spec.resolution[0] or size[1] > spec.resolution[1]:
+                return ["templates", name, "resolution"], "the template is larger than its screen"
     for name, screen in profile.screens.items():
         for i, anchor in enumerate(screen.anchors):
             if anchor.template not in profile.templates:

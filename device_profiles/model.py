@@ -63,6 +63,9 @@ class TemplateSpec(_Strict):
     accent: bool = Field(
         default=False, description="the match must also show the app's accent colour"
     )
+    alternates: list[str] = Field(
+        default_factory=list, description="other cuts (e.g. dark theme) tried as well"
+    )
 
 
 class Selector(_Strict):

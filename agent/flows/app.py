@@ -37,6 +37,7 @@ def load_app(name_or_path: str | Path) -> App:
             density=spec.density,
             threshold=spec.threshold,
             accent=spec.accent,
+            alternates=tuple(base / alt for alt in spec.alternates),
         )
         for name, spec in profile.templates.items()
     }

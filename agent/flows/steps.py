@@ -14,6 +14,7 @@ from agent.flows.feed import find_post
 from agent.flows.observe import Located, Observation
 from agent.flows.wait import RETRY_AFTER, current, expected_marks, wait_for
 from agent.vision.evidence import Mark
+from agent.vision.match import Box
 from agent.vision.stable import frame_delta
 from device_profiles.model import Step, StepAction
 
@@ -204,11 +205,18 @@ def pick_images(ctx: FlowContext, step: Step) -> Observation:
 
 
 def _selected(ctx: FlowContext, obs: Observation, item: Located) -> bool:
-    for mark in ctx.observer.find_all(obs, "picker_selected"):
-        cx, cy = mark.center
-        if item.box.x0 <= cx <= item.box.x1 and item.box.y0 <= cy <= item.box.y1:
-            return True
-    return False
+    """Is this picker item selected? The hierarchy's `checked` says so where it is
+    available; otherwise the accent-filled check in the item's top-right corner does (a
+    template can't: the check shows the selection's number)."""
+    if item.via == "hierarchy":
+        for mark in ctx.observer.find_all(obs, "picker_selected"):
+            cx, cy = mark.center
+            if item.box.x0 <= cx <= item.box.x1 and item.box.y0 <= cy <= item.box.y1:
+                return True
+        return False
+    b = item.box
+    corner = Box(b.x1 - b.width // 3, b.y0, b.x1, b.y0 + b.height // 3)
+    return obs.scene.shows_accent(corner, min_fraction=0.15)
 
 
 def tap_text(ctx: FlowContext, step: Step) -> Observation:

@@ -82,10 +82,12 @@ class Scene:
         size = (max(1, round(self.width * self.factor)), max(1, round(self.height * self.factor)))
         self.work: Image = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
         self.accent_hsv = accent_hsv
-        self._scaled: dict[tuple[str, float], tuple[Image, Image]] = {}
+        self._scaled: dict[tuple[int, float], tuple[Image, Image, TemplateImage]] = {}
 
     def _template_at(self, template: TemplateImage, scale: float) -> tuple[Image, Image]:
-        key = (template.name, scale)
+        # keyed by identity: two templates may share a name (a re-cut, another profile);
+        # the cached value keeps the template alive, so its id cannot be reused meanwhile
+        key = (id(template), scale)
         cached = self._scaled.get(key)
         if cached is None:
             f = WORK_DENSITY / template.density * scale
@@ -93,9 +95,9 @@ class Scene:
             size = (max(3, round(w * f)), max(3, round(h * f)))
             interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
             pos = cv2.resize(template.gray, size, interpolation=interp)
-            cached = (pos, cv2.bitwise_not(pos))
+            cached = (pos, cv2.bitwise_not(pos), template)
             self._scaled[key] = cached
-        return cached
+        return cached[0], cached[1]
 
     def _region_px(self, region: RelRegion) -> tuple[int, int, int, int]:
         h, w = self.work.shape
@@ -136,13 +138,16 @@ class Scene:
         )
 
     def best(self, template: TemplateImage, region: RelRegion = FULL) -> Match | None:
-        """The best match of `template` in `region`, whatever its score (None if it can't fit)."""
+        """The best match of `template` (or one of its alternates) in `region`, whatever its
+        score; None when it cannot fit in the region."""
         rx0, ry0, _, _ = self._region_px(region)
         best: Match | None = None
-        for scores, tw, th, _scale in self._score_maps(template, region):
-            _, score, _, (x, y) = cv2.minMaxLoc(scores)
-            if best is None or score > best.score:
-                best = Match(template.name, self._to_box(rx0, ry0, x, y, tw, th), float(score))
+        for variant in (template, *template.alternates):
+            for scores, tw, th, _scale in self._score_maps(variant, region):
+                _, score, _, (x, y) = cv2.minMaxLoc(scores)
+                if best is None or score > best.score:
+                    box = self._to_box(rx0, ry0, x, y, tw, th)
+                    best = Match(template.name, box, float(score))
         if best is not None and template.accent and not self.shows_accent(best.box):
             return Match(best.name, best.box, min(best.score, 0.0))
         return best
