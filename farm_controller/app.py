@@ -1,0 +1,129 @@
+"""`create_app(settings)`: the controller as an ASGI application.
+
+Building the app opens the database and brings its schema up to date (Alembic); starting
+it (the ASGI lifespan) sweeps once for occurrences that fell due while the controller was
+down and starts the clockwork (`scheduler.Scheduler`); stopping it stops the clockwork
+and closes the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from farm_queue import Clock, JobStore, utc_now
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
+
+from farm_controller.api.deps import require_api_token
+from farm_controller.api.routes import (
+    accounts,
+    agent,
+    devices,
+    evidence,
+    health,
+    hosts,
+    jobs,
+    media,
+    posts,
+)
+from farm_controller.db import safe_url
+from farm_controller.errors import ErrorBody, install_error_handlers
+from farm_controller.migrate import upgrade
+from farm_controller.runtime import Runtime
+from farm_controller.scheduler import Scheduler
+from farm_controller.schemas.posts import PostCreate
+from farm_controller.settings import Settings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """\
+Schedule feed posts for the accounts of a phone farm and watch the phones publish them.
+
+Authenticate with `Authorization: Bearer <API token>`. Every error is
+`{"detail": [{"field": ..., "message": ..., "type": ...}]}`: 422 when the request is wrong
+(the field is named), 409 when it conflicts with what is stored (daily cap, duplicate
+text, a job's state), 401 without a valid token.
+"""
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "missing or invalid token"},
+    422: {"model": ErrorBody, "description": "invalid request; `field` names the culprit"},
+}
+
+
+def create_app(
+    settings: Settings, *, clock: Clock = utc_now, job_store: JobStore | None = None
+) -> FastAPI:
+    """Build the controller application.
+
+    Args:
+        settings: Read once by the entry point.
+        clock: The time every decision is made with (tests pass a fake clock).
+        job_store: The job store; a `SqlJobStore` on the settings' database by default.
+    """
+    rt = Runtime.build(settings, clock=clock, jobs=job_store)
+    if settings.migrate_on_start:
+        upgrade(rt.engine)
+    scheduler = Scheduler(rt)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info("controller on %s", safe_url(settings.database_url))
+        if settings.scheduler_enabled:
+            await run_in_threadpool(scheduler.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(scheduler.stop)
+            rt.close()
+
+    app = FastAPI(
+        title="phonefarm controller",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=_ERRORS,
+    )
+    app.state.runtime = rt
+    app.state.scheduler = scheduler
+    install_error_handlers(app)
+
+    public = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_api_token)])
+    for module in (hosts, devices, accounts, media, posts, jobs, evidence):
+        public.include_router(module.router)
+    app.include_router(health.router, prefix=API_PREFIX)
+    app.include_router(public)
+    app.include_router(agent.router)
+    _document_post_body(app)
+    return app
+
+
+def _document_post_body(app: FastAPI) -> None:
+    """Add `PostCreate` to the OpenAPI components.
+
+    `POST /posts` reads JSON or multipart itself, so FastAPI cannot see its body model.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        body = PostCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in body.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault("PostCreate", body)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

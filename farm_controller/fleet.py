@@ -1,0 +1,144 @@
+"""Hosts and phones: registration, heartbeats, and marking the silent ones offline."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from farm_controller.db import write_session
+from farm_controller.models import Account, Device, Host, PostTarget
+from farm_controller.runtime import Runtime
+from farm_protocol.agent_api import (
+    HeartbeatRequest,
+    HeartbeatResponse,
+    PendingDecision,
+    RegisterRequest,
+    RegisterResponse,
+)
+from farm_protocol.device import DeviceState
+from farm_protocol.jobs import Job
+from farm_protocol.posts import TargetState
+
+
+def register(rt: Runtime, host_name: str, request: RegisterRequest) -> RegisterResponse:
+    """Record the host and its phones; phones it no longer lists go offline."""
+    now = rt.clock()
+    with write_session(rt.sessions) as session:
+        host = session.get(Host, host_name)
+        if host is None:
+            host = Host(name=host_name, registered_at=now, last_seen=now)
+            session.add(host)
+        host.agent_version = request.agent_version
+        host.online = True
+        host.last_seen = now
+        listed = set()
+        for info in request.devices:
+            listed.add(info.serial)
+            device = session.get(Device, info.serial)
+            if device is None:
+                device = Device(serial=info.serial, registered_at=now, state=info.state)
+                session.add(device)
+            device.host_name = host_name
+            device.model = info.model
+            device.manufacturer = info.manufacturer
+            device.sdk = info.sdk
+            device.width = info.width
+            device.height = info.height
+            device.density = info.density
+            device.state = info.state
+            device.battery = info.battery
+            device.screen_on = info.screen_on
+            device.locked = info.locked
+            device.app_versions = dict(info.app_versions)
+            device.last_seen = now
+        session.flush()
+        for device in session.scalars(select(Device).where(Device.host_name == host_name)):
+            if device.serial not in listed:
+                device.state = DeviceState.OFFLINE
+    settings = rt.settings
+    return RegisterResponse(
+        host=host_name,
+        server_time=now,
+        heartbeat_interval=settings.heartbeat_interval,
+        heartbeat_timeout=settings.heartbeat_timeout,
+        lease_seconds=settings.lease_seconds,
+    )
+
+
+def heartbeat(rt: Runtime, host_name: str, request: HeartbeatRequest) -> HeartbeatResponse:
+    """Record that the host is alive and how its phones are; return pending decisions."""
+    now = rt.clock()
+    unknown: list[str] = []
+    with write_session(rt.sessions) as session:
+        host = session.get(Host, host_name)
+        if host is None:
+            return HeartbeatResponse(
+                server_time=now, unknown_devices=[status.serial for status in request.devices]
+            )
+        host.online = True
+        host.last_seen = now
+        for status in request.devices:
+            device = session.get(Device, status.serial)
+            if device is None or device.host_name != host_name:
+                unknown.append(status.serial)
+                continue
+            device.state = status.state
+            device.last_seen = now
+            if status.battery is not None:
+                device.battery = status.battery
+            if status.screen_on is not None:
+                device.screen_on = status.screen_on
+            if status.locked is not None:
+                device.locked = status.locked
+        decisions = [
+            PendingDecision(job_id=job_id, decision=decision)
+            for job_id, decision in session.execute(
+                select(PostTarget.job_id, PostTarget.decision)
+                .join(Account, Account.id == PostTarget.account_id)
+                .join(Device, Device.serial == Account.device_serial)
+                .where(
+                    Device.host_name == host_name,
+                    PostTarget.state == TargetState.AWAITING_CONFIRMATION,
+                    PostTarget.decision.is_not(None),
+                    PostTarget.job_id.is_not(None),
+                )
+            )
+            if job_id is not None and decision is not None
+        ]
+    return HeartbeatResponse(server_time=now, decisions=decisions, unknown_devices=unknown)
+
+
+def release_device(rt: Runtime, job: Job) -> None:
+    """The phone no longer works on `job` (finished, or its lease was taken back)."""
+    with write_session(rt.sessions) as session:
+        device = session.get(Device, job.device_serial)
+        if device is not None and device.current_job_id == job.id:
+            device.current_job_id = None
+            if device.state is DeviceState.BUSY:
+                device.state = DeviceState.ONLINE
+
+
+def mark_silent_offline(rt: Runtime, now: datetime | None = None) -> builtins.list[str]:
+    """Mark hosts and phones not heard of within the heartbeat timeout offline.
+
+    Returns:
+        The serials of the phones that went offline now.
+    """
+    now = now or rt.clock()
+    cutoff = now - timedelta(seconds=rt.settings.heartbeat_timeout)
+    with write_session(rt.sessions) as session:
+        session.execute(
+            update(Host).where(Host.online.is_(True), Host.last_seen < cutoff).values(online=False)
+        )
+        silent = list(
+            session.scalars(
+                select(Device)
+                .where(Device.state != DeviceState.OFFLINE, Device.last_seen < cutoff)
+                .with_for_update()
+            )
+        )
+        for device in silent:
+            device.state = DeviceState.OFFLINE
+        return [device.serial for device in silent]

@@ -1,0 +1,244 @@
+"""The controller's tables (SQLAlchemy 2 ORM, typed `Mapped[]` columns).
+
+The queue's `jobs` table belongs to `farm_queue` (its own `metadata`); rows here refer to
+jobs by id only, so the queue stays independent. Times are aware UTC datetimes in every
+database (`UtcDateTime`); enums are stored as their string values, so adding a state needs
+no migration.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from uuid import uuid4
+
+from farm_queue.tables import NAMING_CONVENTION, EnumString, UtcDateTime
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, Time
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from farm_protocol.device import DeviceState
+from farm_protocol.posts import Decision, PublishMode, TargetState
+
+JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
+
+
+def new_id() -> str:
+    """A public id for media and evidence: a uuid4 as 32 hex characters."""
+    return uuid4().hex
+
+
+class Base(DeclarativeBase):
+    """Base of the controller's models; its metadata is half of the migrations' target."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Host(Base):
+    """A machine running an agent, identified by the name its token is issued for."""
+
+    __tablename__ = "hosts"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agent_version: Mapped[str] = mapped_column(String(100), default="")
+    online: Mapped[bool] = mapped_column(default=False)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    devices: Mapped[list[Device]] = relationship(back_populates="host", order_by="Device.serial")
+
+
+class Device(Base):
+    """A phone on a host."""
+
+    __tablename__ = "devices"
+
+    serial: Mapped[str] = mapped_column(String(128), primary_key=True)
+    host_name: Mapped[str] = mapped_column(ForeignKey("hosts.name"), index=True)
+    model: Mapped[str] = mapped_column(String(200), default="")
+    manufacturer: Mapped[str] = mapped_column(String(200), default="")
+    sdk: Mapped[int] = mapped_column(default=0)
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    density: Mapped[int] = mapped_column(default=0)
+    state: Mapped[DeviceState] = mapped_column(EnumString(DeviceState, 16))
+    battery: Mapped[int | None] = mapped_column(default=None)
+    screen_on: Mapped[bool] = mapped_column(default=True)
+    locked: Mapped[bool] = mapped_column(default=False)
+    app_versions: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    current_job_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    host: Mapped[Host] = relationship(back_populates="devices")
+
+
+class Account(Base):
+    """The app identity logged in on one phone, with the limits it must respect."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Not a foreign key: accounts may be set up before their phone's agent registers it.
+    device_serial: Mapped[str] = mapped_column(String(128), index=True)
+    app: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    daily_post_cap: Mapped[int] = mapped_column()
+    quiet_start: Mapped[time | None] = mapped_column(Time(), default=None)
+    quiet_end: Mapped[time | None] = mapped_column(Time(), default=None)
+    publish_mode: Mapped[PublishMode] = mapped_column(EnumString(PublishMode, 16))
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Media(Base):
+    """An uploaded image, stored once per content (by sha256) under the media folder."""
+
+    __tablename__ = "media"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column()
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    path: Mapped[str] = mapped_column(String(200), doc="relative to the media folder")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Post(Base):
+    """Text and images for some accounts, at one run time or on a recurrence."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text())
+    timezone: Mapped[str] = mapped_column(String(64), doc="IANA zone of cron recurrences")
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime(), doc="the first occurrence")
+    interval_seconds: Mapped[int | None] = mapped_column(default=None)
+    cron: Mapped[str | None] = mapped_column(String(200), default=None)
+    until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    created_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), doc="scheduled | dispatched | cancelled")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+    media: Mapped[list[PostMedia]] = relationship(
+        order_by="PostMedia.position", cascade="all, delete-orphan"
+    )
+    accounts: Mapped[list[PostAccount]] = relationship(cascade="all, delete-orphan")
+    targets: Mapped[list[PostTarget]] = relationship(
+        back_populates="post",
+        order_by="(PostTarget.occurrence_at, PostTarget.account_id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def recurring(self) -> bool:
+        """True when the post repeats."""
+        return self.interval_seconds is not None or self.cron is not None
+
+
+class PostMedia(Base):
+    """The images of a post, in order."""
+
+    __tablename__ = "post_media"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[str] = mapped_column(ForeignKey("media.id"), index=True)
+
+    item: Mapped[Media] = relationship()
+
+
+class PostAccount(Base):
+    """An account a post goes to (every occurrence makes one target per account)."""
+
+    __tablename__ = "post_accounts"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class PostTarget(Base):
+    """One occurrence of a post for one account, and what became of it."""
+
+    __tablename__ = "post_targets"
+    __table_args__ = (
+        # One target per (post, account, occurrence): a double fire cannot make two.
+        Index("uq_post_targets_occurrence", "post_id", "account_id", "occurrence_at", unique=True),
+        Index("ix_post_targets_state_occurrence_at", "state", "occurrence_at"),
+        Index("ix_post_targets_account_id_occurrence_at", "account_id", "occurrence_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    occurrence_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[TargetState] = mapped_column(EnumString(TargetState, 32))
+    job_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    decision: Mapped[Decision | None] = mapped_column(EnumString(Decision, 16), default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    parked_evidence_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    error: Mapped[str | None] = mapped_column(Text(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    post: Mapped[Post] = relationship(back_populates="targets")
+    account: Mapped[Account] = relationship()
+
+    @property
+    def idempotency_key(self) -> str:
+        """The queue key of this target's job: one job per (post, account, occurrence)."""
+        return f"post:{self.post_id}:{self.account_id}:{self.occurrence_at.isoformat()}"
+
+
+class JobStep(Base):
+    """A flow step an agent reported for a job, shown on the job's page."""
+
+    __tablename__ = "job_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    attempt: Mapped[int] = mapped_column()
+    index: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class JobReport(Base):
+    """The result an agent reported at the end of one attempt of a job."""
+
+    __tablename__ = "job_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    attempt: Mapped[int] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(32))
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType, doc="the FlowResult as JSON")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Evidence(Base):
+    """A screenshot an agent uploaded for a job (stored once per job and content)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("uq_evidence_job_id_sha256", "job_id", "sha256", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16), doc="finish | park")
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column()
+    path: Mapped[str] = mapped_column(String(200), doc="relative to the evidence folder")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

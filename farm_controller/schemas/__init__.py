@@ -1,0 +1,1 @@
+"""The public API's request and response models, one module per noun."""

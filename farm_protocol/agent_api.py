@@ -1,0 +1,245 @@
+"""The agent API: what a host agent sends the controller and what it gets back.
+
+Every endpoint lives under `AGENT_API_PREFIX` and takes ``Authorization: Bearer <token>``,
+the host's own token; the controller knows the host from the token, so no request names
+it except `RegisterRequest` (which must match). Errors come back as
+``{"detail": [{"field": ..., "message": ..., "type": ...}]}``.
+
+The protocol, per host::
+
+    POST /register        once at start (and again after `HeartbeatResponse.unknown_devices`)
+    POST /heartbeat       every `RegisterResponse.heartbeat_interval` seconds
+    per worker (one per phone), in a loop:
+      POST /claim                          ClaimRequest → ClaimResponse (0..limit jobs)
+      GET  /media/{id}                     download each `MediaRef.url`, check its sha256
+      POST /jobs/{id}/renew                every lease_seconds / 3 while working
+      POST /jobs/{id}/steps                one `StepReport` per finished flow step
+      POST /jobs/{id}/park                 confirm mode: multipart `report` (ParkReport JSON)
+                                           + `screenshot`; keep renewing until a renew (or
+                                           heartbeat) brings a `Decision`
+      POST /jobs/{id}/finish               multipart `report` (FinishReport JSON) +
+                                           `evidence` files (0..n)
+
+Retry `finish` with backoff until it answers 200 or 409; a 409 ``lease_lost`` means the
+controller has already decided about the job (stop working on it). A job with
+`ClaimedJob.check_first` must first read the phone's screen (the feed) to learn whether
+an earlier attempt already published it, and finish with `already_done` if so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from farm_protocol.device import DeviceInfo, DeviceState
+from farm_protocol.flow import FlowResult, StepResult
+from farm_protocol.jobs import JobKind, JobState, UtcDatetime
+from farm_protocol.posts import Decision, PublishMode, TargetState
+
+AGENT_API_PREFIX = "/api/v1/agent"
+"""Where the agent API is mounted on the controller."""
+
+WORKER_PATTERN = r"^[A-Za-z0-9._:@-]{1,100}$"
+"""A worker name: the lease owner is ``"<host>/<worker>"``."""
+
+
+class AgentDevice(DeviceInfo):
+    """One phone as the agent registers it: its facts and its current state."""
+
+    state: DeviceState = DeviceState.ONLINE
+
+
+class RegisterRequest(BaseModel):
+    """The host and every phone it has now; phones it no longer lists go offline."""
+
+    host: str = Field(min_length=1, max_length=100, description="must be the token's host")
+    agent_version: str = Field(default="", max_length=100)
+    devices: list[AgentDevice] = Field(default_factory=list, max_length=500)
+
+
+class RegisterResponse(BaseModel):
+    """How the controller wants the agent to pace itself."""
+
+    host: str
+    server_time: UtcDatetime
+    heartbeat_interval: float = Field(description="seconds between heartbeats")
+    heartbeat_timeout: float = Field(description="silence after which phones go offline")
+    lease_seconds: float = Field(description="default lease length of a claim")
+
+
+class DeviceStatus(BaseModel):
+    """One phone's state in a heartbeat."""
+
+    serial: str = Field(min_length=1)
+    state: DeviceState
+    battery: int | None = Field(default=None, ge=0, le=100)
+    screen_on: bool | None = None
+    locked: bool | None = None
+    job_id: str | None = Field(default=None, description="the job the phone works on, if any")
+
+
+class HeartbeatRequest(BaseModel):
+    """The host is alive; this is how its phones are."""
+
+    devices: list[DeviceStatus] = Field(default_factory=list, max_length=500)
+
+
+class PendingDecision(BaseModel):
+    """A person answered a parked post: publish it (`confirm`) or discard it (`reject`)."""
+
+    job_id: str
+    decision: Decision
+
+
+class HeartbeatResponse(BaseModel):
+    """Answers the agent should act on."""
+
+    server_time: UtcDatetime
+    decisions: list[PendingDecision] = Field(
+        default_factory=list, description="answers for this host's parked jobs"
+    )
+    unknown_devices: list[str] = Field(
+        default_factory=list, description="serials the controller does not know: register again"
+    )
+
+
+class ClaimRequest(BaseModel):
+    """Lease up to `limit` due jobs for these phones (each phone gets at most one)."""
+
+    worker: str = Field(pattern=WORKER_PATTERN, description="with the host, names the lease owner")
+    devices: list[str] = Field(min_length=1, max_length=500)
+    limit: int = Field(default=1, ge=1, le=100)
+    lease_seconds: float | None = Field(
+        default=None, gt=0, le=3600, description="the controller's default when omitted"
+    )
+
+
+class MediaRef(BaseModel):
+    """An image the agent must download (and check by sha256) before publishing."""
+
+    id: str
+    sha256: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    url: str = Field(description="absolute URL of `GET /api/v1/agent/media/{id}`")
+
+
+class PublishPostTask(BaseModel):
+    """What a `publish_post` job asks of the phone."""
+
+    post_id: int
+    target_id: int
+    account_id: int
+    account_name: str
+    app: str = Field(description="the device profile of the app, e.g. simchat")
+    occurrence_at: UtcDatetime = Field(description="the run time this job is for")
+    text: str
+    media: list[MediaRef] = Field(description="in the order they appear in the post")
+    publish_mode: PublishMode
+    check_first: bool = Field(
+        description="an earlier attempt's outcome is unknown: read the feed before publishing"
+    )
+
+
+class ClaimedJob(BaseModel):
+    """One leased job."""
+
+    id: str
+    kind: JobKind
+    device_serial: str
+    owner: str = Field(description='"<host>/<worker>"')
+    attempts: int
+    max_attempts: int
+    lease_expires_at: UtcDatetime
+    check_first: bool = Field(description="read the screen before acting (see PublishPostTask)")
+    payload: dict[str, Any] = Field(description="the job's raw payload")
+    publish_post: PublishPostTask | None = Field(
+        default=None, description="set for `publish_post` jobs"
+    )
+
+
+class ClaimResponse(BaseModel):
+    """The jobs leased by this call (possibly none)."""
+
+    jobs: list[ClaimedJob]
+    unknown_devices: list[str] = Field(
+        default_factory=list, description="serials not registered to this host: ignored"
+    )
+
+
+class RenewRequest(BaseModel):
+    """Keep the lease while working (and while parked)."""
+
+    worker: str = Field(pattern=WORKER_PATTERN)
+    lease_seconds: float | None = Field(default=None, gt=0, le=3600)
+
+
+class RenewResponse(BaseModel):
+    """The new lease end, and a person's decision when the job is parked."""
+
+    job_id: str
+    lease_expires_at: UtcDatetime
+    decision: Decision | None = None
+
+
+class StepReport(BaseModel):
+    """One finished step of the flow, for the job's page."""
+
+    worker: str = Field(pattern=WORKER_PATTERN)
+    step: StepResult
+
+
+class StepAck(BaseModel):
+    """The step was stored."""
+
+    job_id: str
+    steps: int = Field(description="steps stored for the job so far")
+
+
+class ParkReport(BaseModel):
+    """Confirm mode: the post is filled in and the phone waits on the final screen.
+
+    Sent as the `report` field of a multipart request with the `screenshot` file.
+    """
+
+    worker: str = Field(pattern=WORKER_PATTERN)
+    message: str = Field(default="", max_length=2000)
+
+
+class ParkResponse(BaseModel):
+    """The target now awaits a person; `decision` is set when one was already made."""
+
+    job_id: str
+    target_state: TargetState
+    screenshot_id: str
+    decision: Decision | None = None
+
+
+class FinishReport(BaseModel):
+    """The flow's result. Sent as the `report` field of a multipart request.
+
+    Outcomes: `succeeded` / `already_done` → published; `unknown` → unconfirmed (the
+    controller requeues it with `check_first`); `failed` → retried while `retryable` and
+    attempts remain, else failed. After a `reject` decision, finish with `failed` once the
+    draft is discarded.
+    """
+
+    worker: str = Field(pattern=WORKER_PATTERN)
+    result: FlowResult
+    retryable: bool = Field(default=True, description="for `failed`: may another attempt succeed?")
+
+
+class FinishResponse(BaseModel):
+    """What the controller recorded."""
+
+    job_id: str
+    job_state: JobState
+    target_state: TargetState | None = None
+    evidence_ids: list[str] = Field(default_factory=list)
+    rejected_evidence: list[str] = Field(
+        default_factory=list, description="uploaded files that were not images (ignored)"
+    )
+    note: str = ""

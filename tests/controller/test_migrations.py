@@ -1,0 +1,107 @@
+"""The Alembic migrations build exactly the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from controller_support import (
+    FakeAgent,
+    SettingsFactory,
+    api_headers,
+    create_account,
+    serving,
+    submit_post,
+    wait_for,
+)
+from farm_queue import metadata as queue_metadata
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from farm_controller import create_app
+from farm_controller.db import make_engine
+from farm_controller.migrate import alembic_config, current_revision, upgrade
+from farm_controller.models import Base
+from farm_protocol.flow import FlowOutcome
+
+PG_URL_ENV = "PHONEFARM_TEST_PG_URL"
+
+
+def head() -> str:
+    revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def schema_differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, [Base.metadata, queue_metadata]))
+
+
+def test_sqlite_migrations_match_the_models_and_go_down_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert current_revision(engine) == head()
+    assert schema_differences(engine) == []
+    tables = set(inspect(engine).get_table_names())
+    assert {"jobs", "posts", "post_targets", "accounts", "devices", "hosts", "media"} <= tables
+    command.downgrade(alembic_config(engine), "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    upgrade(engine)
+    assert schema_differences(engine) == []
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose connections work in a fresh PostgreSQL schema (dropped afterwards)."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_URL_ENV}")
+    schema = f"farm_controller_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield scoped.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_migrations_and_a_post_round_trip(
+    pg_url: str, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(database_url=pg_url, scheduler_enabled=True, sweep_interval=0.5)
+    app = create_app(settings)
+    engine = app.state.runtime.engine
+    assert engine.dialect.name == "postgresql"
+    assert current_revision(engine) == head()
+    assert schema_differences(engine) == []
+    with serving(app) as url, httpx.Client(base_url=url) as http:
+        http.headers.update(api_headers())
+        agent = FakeAgent(http)
+        agent.register("PG-1")
+        account = create_account(http, "pg", "PG-1", timezone="Asia/Shanghai")
+        post = submit_post(http, text="PostgreSQL 你好", account_ids=[account["id"]])
+        assert post.status_code == 201, post.text
+        duplicate = submit_post(http, text="PostgreSQL 你好", account_ids=[account["id"]])
+        assert duplicate.status_code == 409
+        [job] = wait_for(lambda: agent.claim("PG-1"))
+        assert job.publish_post is not None
+        assert job.publish_post.text == "PostgreSQL 你好"
+        done = agent.finish(job.id, "PG-1", FlowOutcome.SUCCEEDED)
+        assert done.target_state == "published"
+        shown = http.get(f"/api/v1/posts/{post.json()['id']}").json()
+        assert shown["targets"][0]["published_at"].endswith("Z")
