@@ -10,16 +10,17 @@ from __future__ import annotations
 import builtins
 import itertools
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from farm_protocol.jobs import Job, JobKind, JobState
 from farm_queue import lease
-from farm_queue.store import Clock, JobNotFoundError, JobStore, utc_now
+from farm_queue.store import Clock, JobNotFoundError, utc_now
+from farm_queue.transitions import RuleJobStore
 
 
-class MemoryJobStore(JobStore):
+class MemoryJobStore(RuleJobStore):
     """A thread-safe job store held in a dict, guarded by one lock.
 
     Args:
@@ -124,56 +125,6 @@ class MemoryJobStore(JobStore):
 
     def _claim_order(self, job: Job) -> tuple[datetime, int]:
         return job.not_before, self._order[job.id]
-
-    def renew(self, job_id: str, owner: str, *, lease_seconds: float) -> Job:
-        """See `JobStore.renew`."""
-        return self._apply(job_id, lambda job, now: lease.renew(job, owner, now, lease_seconds))
-
-    def complete(
-        self, job_id: str, owner: str, result: Mapping[str, Any], evidence: Iterable[str] = ()
-    ) -> Job:
-        """See `JobStore.complete`."""
-        evidence = tuple(evidence)
-        return self._apply(
-            job_id, lambda job, now: lease.complete(job, owner, now, result, evidence)
-        )
-
-    def fail(
-        self,
-        job_id: str,
-        owner: str,
-        error: str,
-        *,
-        retryable: bool,
-        evidence: Iterable[str] = (),
-        retry_delay: timedelta | None = None,
-    ) -> Job:
-        """See `JobStore.fail`."""
-        evidence = tuple(evidence)
-        return self._apply(
-            job_id,
-            lambda job, now: lease.fail(
-                job,
-                owner,
-                now,
-                error,
-                retryable=retryable,
-                evidence=evidence,
-                retry_delay=retry_delay,
-            ),
-        )
-
-    def mark_unconfirmed(self, job_id: str, owner: str | None, error: str) -> Job:
-        """See `JobStore.mark_unconfirmed`."""
-        return self._apply(job_id, lambda job, now: lease.mark_unconfirmed(job, owner, now, error))
-
-    def requeue_unconfirmed(self, job_id: str) -> Job:
-        """See `JobStore.requeue_unconfirmed`."""
-        return self._apply(job_id, lease.requeue_unconfirmed)
-
-    def cancel(self, job_id: str) -> Job:
-        """See `JobStore.cancel`."""
-        return self._apply(job_id, lease.cancel)
 
     def reap_expired(self, now: datetime | None = None) -> builtins.list[Job]:
         """See `JobStore.reap_expired`."""

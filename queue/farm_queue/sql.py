@@ -26,9 +26,9 @@ from __future__ import annotations
 import builtins
 import functools
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -48,8 +48,9 @@ from sqlalchemy.exc import IntegrityError
 
 from farm_protocol.jobs import Job, JobKind, JobState
 from farm_queue import lease
-from farm_queue.store import Clock, JobNotFoundError, JobStore, utc_now
+from farm_queue.store import Clock, JobNotFoundError, utc_now
 from farm_queue.tables import UtcDateTime, jobs
+from farm_queue.transitions import RuleJobStore
 
 ADVISORY_LOCK_CLASS = 0x6651  # "fQ": first key of the queue's PostgreSQL advisory locks
 
@@ -146,7 +147,7 @@ def _values(job: Job) -> dict[str, Any]:
     return values
 
 
-class SqlJobStore(JobStore):
+class SqlJobStore(RuleJobStore):
     """A job store in the `jobs` table of a SQLite or PostgreSQL database.
 
     The tables must exist: Alembic migrations in deployments, `create_tables` in tests.
@@ -304,56 +305,6 @@ class SqlJobStore(JobStore):
         if not self._postgres:
             return True
         return bool(conn.execute(_TRY_LOCK_DEVICE, {"device": device}).scalar())
-
-    def renew(self, job_id: str, owner: str, *, lease_seconds: float) -> Job:
-        """See `JobStore.renew`."""
-        return self._apply(job_id, lambda job, now: lease.renew(job, owner, now, lease_seconds))
-
-    def complete(
-        self, job_id: str, owner: str, result: Mapping[str, Any], evidence: Iterable[str] = ()
-    ) -> Job:
-        """See `JobStore.complete`."""
-        evidence = tuple(evidence)
-        return self._apply(
-            job_id, lambda job, now: lease.complete(job, owner, now, result, evidence)
-        )
-
-    def fail(
-        self,
-        job_id: str,
-        owner: str,
-        error: str,
-        *,
-        retryable: bool,
-        evidence: Iterable[str] = (),
-        retry_delay: timedelta | None = None,
-    ) -> Job:
-        """See `JobStore.fail`."""
-        evidence = tuple(evidence)
-        return self._apply(
-            job_id,
-            lambda job, now: lease.fail(
-                job,
-                owner,
-                now,
-                error,
-                retryable=retryable,
-                evidence=evidence,
-                retry_delay=retry_delay,
-            ),
-        )
-
-    def mark_unconfirmed(self, job_id: str, owner: str | None, error: str) -> Job:
-        """See `JobStore.mark_unconfirmed`."""
-        return self._apply(job_id, lambda job, now: lease.mark_unconfirmed(job, owner, now, error))
-
-    def requeue_unconfirmed(self, job_id: str) -> Job:
-        """See `JobStore.requeue_unconfirmed`."""
-        return self._apply(job_id, lease.requeue_unconfirmed)
-
-    def cancel(self, job_id: str) -> Job:
-        """See `JobStore.cancel`."""
-        return self._apply(job_id, lease.cancel)
 
     def reap_expired(self, now: datetime | None = None) -> builtins.list[Job]:
         """See `JobStore.reap_expired`."""
