@@ -7,19 +7,36 @@ Finishing is safe to retry. The same report sent again after the job was recorde
 answers 200; a success reported after the lease ran out (the agent was cut off from the
 controller while it published) is still believed — the phone did publish — so the
 target becomes `published` and the job that was waiting for a check is cancelled.
-Anything else after the lease is gone answers 409 ``lease_lost``.
+Anything else after the lease is gone answers 409 ``lease_lost``. The same holds for a
+`send_message` job: a late success delivers its reply (`chat.replies.believe_delivered`).
+
+Chat jobs: a `sync_chats` result (`FlowResult.data["sync"]`, a `SyncChatsResult`) is
+merged into the chat store before anything else, whatever the outcome and the lease:
+what the phone's screen showed is true, and the merge never stores a message twice
+(`chat.inbox`). A `send_message` job's reply mirrors the job (`chat.replies`). Claimed
+chat jobs carry a fresh payload: sync anchors as stored now, `check_first` as it is now.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 from farm_queue import JobNotFoundError, LeaseLostError
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from farm_controller.chat import planning, replies
+from farm_controller.chat.inbox import merge_sync
 from farm_controller.db import read_session, write_session
-from farm_controller.errors import ApiError, FieldProblem, conflict, not_found
+from farm_controller.errors import (
+    ApiError,
+    FieldProblem,
+    conflict,
+    not_found,
+    problems_from_validation,
+)
 from farm_controller.evidence import EvidenceFile, store_evidence
 from farm_controller.fleet import release_device
 from farm_controller.models import (
@@ -47,10 +64,13 @@ from farm_protocol.agent_api import (
     StepAck,
     StepReport,
 )
+from farm_protocol.chat import SyncChatsResult
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import Job, JobKind, JobState
 from farm_protocol.posts import Decision, TargetState
+
+log = logging.getLogger(__name__)
 
 MediaUrl = Callable[[str], str]
 """Builds the absolute download URL of a media id."""
@@ -142,6 +162,7 @@ def claim(rt: Runtime, host: str, request: ClaimRequest, media_url: MediaUrl) ->
     if not jobs:
         return ClaimResponse(jobs=[], unknown_devices=unknown)
     sync_targets(rt, jobs)
+    replies.sync_replies(rt, jobs)
     claimed = []
     with write_session(rt.sessions) as session:
         for job in jobs:
@@ -160,7 +181,7 @@ def claim(rt: Runtime, host: str, request: ClaimRequest, media_url: MediaUrl) ->
                     max_attempts=job.max_attempts,
                     lease_expires_at=job.lease_expires_at,
                     check_first=job.needs_check,
-                    payload=job.payload,
+                    payload=_claimed_payload(rt, job),
                     publish_post=(
                         _publish_task(session, job, media_url)
                         if job.kind is JobKind.PUBLISH_POST
@@ -169,6 +190,14 @@ def claim(rt: Runtime, host: str, request: ClaimRequest, media_url: MediaUrl) ->
                 )
             )
     return ClaimResponse(jobs=claimed, unknown_devices=unknown)
+
+
+def _claimed_payload(rt: Runtime, job: Job) -> dict[str, object]:
+    if job.kind is JobKind.SYNC_CHATS:
+        return planning.claimed_payload(rt, job)
+    if job.kind is JobKind.SEND_MESSAGE:
+        return replies.claimed_payload(job)
+    return dict(job.payload)
 
 
 def _decision(rt: Runtime, job_id: str) -> Decision | None:
@@ -320,12 +349,38 @@ def _late_success(rt: Runtime, job: Job) -> Job:
     return job
 
 
+def _merge_sync_result(rt: Runtime, host: str, job: Job, report: FinishReport) -> None:
+    """Store what a sync read, if this host's phone read it (see the module docstring)."""
+    raw = report.result.data.get("sync")
+    if raw is None:
+        return
+    with read_session(rt.sessions) as session:
+        device_host = session.scalar(
+            select(Device.host_name).where(Device.serial == job.device_serial)
+        )
+    if device_host != host:
+        raise _lease_lost(job, owner_of(host, report.worker))
+    try:
+        result = SyncChatsResult.model_validate(raw)
+    except ValidationError as exc:
+        raise ApiError(
+            422, problems_from_validation(exc.errors(), ("report", "result", "data", "sync"))
+        ) from None
+    account_id = planning.account_of_sync(rt, job)
+    if account_id is None:
+        log.warning("sync job %s: no account uses phone %s", job.id, job.device_serial)
+        return
+    merge_sync(rt, account_id, result, job.id)
+
+
 def finish(
     rt: Runtime, host: str, job_id: str, report: FinishReport, files: Sequence[EvidenceFile]
 ) -> FinishResponse:
     """Record the job's result and evidence; update its post target."""
     owner = owner_of(host, report.worker)
     job = _get_job(rt, job_id)
+    if job.kind is JobKind.SYNC_CHATS:
+        _merge_sync_result(rt, host, job, report)
     stored = store_evidence(rt, job_id, "finish", files)
     result: dict[str, object] = report.result.model_dump(mode="json")
     result["evidence_ids"] = dict(stored.by_filename)
@@ -338,6 +393,7 @@ def finish(
         else:
             _record_report(rt, job, owner, report, result)
             sync_targets(rt, [job])
+            replies.sync_replies(rt, [job])
             release_device(rt, job)
             return FinishResponse(
                 job_id=job.id,
@@ -356,6 +412,16 @@ def finish(
         job = _late_success(rt, job)
         _record_report(rt, job, owner, report, result)
         note = "late report believed: the target is published and the job's check cancelled"
+    elif (
+        report.result.ok
+        and job.kind is JobKind.SEND_MESSAGE
+        and job.state in (JobState.QUEUED, JobState.UNCONFIRMED)
+    ):
+        job = replies.believe_delivered(rt, job)
+        _record_report(rt, job, owner, report, result)
+        note = "late report believed: the reply is delivered and the job's check cancelled"
+    elif job.kind is JobKind.SYNC_CHATS:
+        note = "what was read is stored; the job itself had already been decided"
     else:
         raise _lease_lost(job, owner)
     release_device(rt, job)

@@ -18,18 +18,25 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
-from farm_controller.api.deps import require_api_token
+from farm_controller.api.deps import require_api_token, require_user
 from farm_controller.api.routes import (
     accounts,
     agent,
+    canned_replies,
+    contacts,
+    conversations,
     devices,
     evidence,
     health,
     hosts,
     jobs,
+    me,
     media,
     posts,
+    realtime,
+    tags,
 )
+from farm_controller.api.routes.dashboard import install_dashboard
 from farm_controller.db import safe_url
 from farm_controller.errors import ErrorBody, install_error_handlers
 from farm_controller.migrate import upgrade
@@ -44,10 +51,15 @@ API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 Schedule feed posts for the accounts of a phone farm and watch the phones publish them.
 
-Authenticate with `Authorization: Bearer <API token>`. Every error is
-`{"detail": [{"field": ..., "message": ..., "type": ...}]}`: 422 when the request is wrong
-(the field is named), 409 when it conflicts with what is stored (daily cap, duplicate
-text, a job's state), 401 without a valid token.
+Answer every customer of every phone from one pane (the chat API, tagged `chat`; live
+events on the WebSocket `/api/v1/ws`; the pane itself at `/chat`).
+
+Authenticate with `Authorization: Bearer <API token>`; the chat API also takes each chat
+user's own token (a staff member sees only the conversations of their accounts). Every
+error is `{"detail": [{"field": ..., "message": ..., "type": ...}]}`: 422 when the request
+is wrong (the field is named), 409 when it conflicts with what is stored (daily cap,
+duplicate text, a job's state), 429 when an account's reply cap is reached, 403 for an
+admin-only action, 404 for what does not exist or is not yours, 401 without a valid token.
 """
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -96,9 +108,16 @@ def create_app(
     public = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_api_token)])
     for module in (hosts, devices, accounts, media, posts, jobs, evidence):
         public.include_router(module.router)
+    chat = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_user)])
+    for module in (me, conversations, contacts, canned_replies, tags):
+        chat.include_router(module.router)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(public)
+    app.include_router(chat)
+    app.include_router(realtime.router, prefix=API_PREFIX)
     app.include_router(agent.router)
+    if settings.dashboard_dir is not None:
+        install_dashboard(app, settings.dashboard_dir)
     _document_post_body(app)
     return app
 

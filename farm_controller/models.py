@@ -13,7 +13,7 @@ from typing import Any
 from uuid import uuid4
 
 from farm_queue.tables import NAMING_CONVENTION, EnumString, UtcDateTime
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, Time
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, Time
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -89,6 +89,9 @@ class Account(Base):
     quiet_end: Mapped[time | None] = mapped_column(Time(), default=None)
     publish_mode: Mapped[PublishMode] = mapped_column(EnumString(PublishMode, 16))
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    messages_per_minute: Mapped[int | None] = mapped_column(
+        default=None, doc="reply cap; the settings' default when null"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -242,3 +245,175 @@ class Evidence(Base):
     size: Mapped[int] = mapped_column()
     path: Mapped[str] = mapped_column(String(200), doc="relative to the evidence folder")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- chat ----------------------------------------------------------------------------------
+
+
+class Contact(Base):
+    """A customer of one account, known by the name the app shows for them."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (Index("uq_contacts_account_id_name", "account_id", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), doc="as shown on the phone (the agent's key)")
+    display_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    notes: Mapped[str] = mapped_column(Text(), default="", doc="the profile (客户画像) text")
+    attributes: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    # Written through `ContactTag` rows (they record who added the tag); read here.
+    tags: Mapped[list[Tag]] = relationship(
+        secondary="contact_tags", order_by="Tag.name", viewonly=True
+    )
+
+
+class Tag(Base):
+    """A customer label (标签)."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    color: Mapped[str] = mapped_column(String(16), default="#64748b")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ContactTag(Base):
+    """A tag on a contact, and who (or which rule) put it there."""
+
+    __tablename__ = "contact_tags"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True, index=True)
+    added_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AutoTagRule(Base):
+    """An inbound message containing `keyword` (case-insensitive) tags its contact."""
+
+    __tablename__ = "auto_tag_rules"
+    __table_args__ = (Index("uq_auto_tag_rules_keyword_tag", "keyword", "tag_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    keyword: Mapped[str] = mapped_column(String(100))
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    tag: Mapped[Tag] = relationship()
+
+
+class Conversation(Base):
+    """Everything said between one account and one contact (Chatwoot's conversation)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_account_id_last_activity_at", "account_id", "last_activity_at"),
+        Index("ix_conversations_last_activity_at", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), doc="open | pending | resolved")
+    assignee: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    unread_count: Mapped[int] = mapped_column(default=0)
+    waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    first_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_text: Mapped[str] = mapped_column(Text(), default="")
+    last_direction: Mapped[str | None] = mapped_column(String(3), default=None)
+    next_seq: Mapped[int] = mapped_column(default=1, doc="the next message's sequence number")
+    next_position: Mapped[int] = mapped_column(default=1, doc="the next on-screen position")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    account: Mapped[Account] = relationship()
+    contact: Mapped[Contact] = relationship()
+
+
+class Message(Base):
+    """One message of a conversation.
+
+    `seq` numbers messages in the order the controller learnt of them (with the
+    conversation, the de-duplication key); `position` is their order on the phone's
+    screen, known once a message was read there or delivered (the sync alignment uses it).
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("uq_messages_conversation_id_seq", "conversation_id", "seq", unique=True),
+        Index("ix_messages_conversation_id_position", "conversation_id", "position"),
+        Index("ix_messages_status_send_at", "status", "send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    seq: Mapped[int] = mapped_column()
+    position: Mapped[int | None] = mapped_column(default=None)
+    direction: Mapped[str] = mapped_column(String(3), doc="in | out")
+    author: Mapped[str | None] = mapped_column(
+        String(100), default=None, doc="the staff user of a reply; null when read off the phone"
+    )
+    text: Mapped[str] = mapped_column(Text())
+    image: Mapped[bool] = mapped_column(Boolean(), default=False)
+    media_id: Mapped[str | None] = mapped_column(ForeignKey("media.id"), default=None)
+    canned_reply_id: Mapped[int | None] = mapped_column(default=None)
+    status: Mapped[str | None] = mapped_column(
+        String(16), default=None, doc="replies: queued | sent | delivered | failed | unconfirmed"
+    )
+    job_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    attempts: Mapped[int] = mapped_column(default=0, doc="send jobs made for this reply")
+    send_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    error: Mapped[str | None] = mapped_column(Text(), default=None)
+    screen: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, default=dict, doc="how it was read: time_label, via, confidence, sync job"
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class Note(Base):
+    """A private note on a conversation, seen by staff only."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CannedReply(Base):
+    """A canned reply (话术) staff insert with ``/shortcode``."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shortcode: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text())
+    media_id: Mapped[str | None] = mapped_column(ForeignKey("media.id"), default=None)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ChatSync(Base):
+    """When an account's chats were last read, and whether to read them again soon."""
+
+    __tablename__ = "chat_sync"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    job_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    unread_seen: Mapped[int] = mapped_column(default=0, doc="badges the last sync saw")
+    rounds: Mapped[int] = mapped_column(default=0, doc="sync jobs made so far")

@@ -12,7 +12,8 @@ before publishing again. It is requeued while ``attempts <= max_attempts`` (the 
 gets one attempt beyond the normal ones); after that it stays `unconfirmed` for a person
 (`POST /jobs/{id}/retry` requeues it with the check, `…/cancel` gives up). A parked post a
 person rejected is never requeued: it is cancelled (nothing was published in confirm mode
-before the confirm).
+before the confirm). A `send_message` job gets the same policy: the agent reads the chat
+before typing the reply again (`chat.replies` mirrors the job on the reply).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from farm_queue import InvalidTransitionError, JobNotFoundError
 from sqlalchemy import select
 
+from farm_controller.chat.replies import reconcile_replies, sync_replies
 from farm_controller.db import read_session, write_session
 from farm_controller.models import PostTarget
 from farm_controller.runtime import Runtime
@@ -31,6 +33,8 @@ from farm_protocol.jobs import Job, JobKind, JobState
 from farm_protocol.posts import FINAL_TARGET_STATES, Decision, TargetState
 
 log = logging.getLogger(__name__)
+
+_CHECKED_KINDS = frozenset({JobKind.PUBLISH_POST, JobKind.SEND_MESSAGE})
 
 
 def target_state_for(job: Job, target: PostTarget) -> TargetState | None:
@@ -118,9 +122,10 @@ def settle_unconfirmed(rt: Runtime, jobs: Iterable[Job]) -> builtins.list[Job]:
     jobs = builtins.list(jobs)
     # Show `unconfirmed` (and why) on the targets first; the policy may move them on.
     sync_targets(rt, jobs)
+    sync_replies(rt, jobs)
     settled: builtins.list[Job] = []
     for job in jobs:
-        if job.state is not JobState.UNCONFIRMED or job.kind is not JobKind.PUBLISH_POST:
+        if job.state is not JobState.UNCONFIRMED or job.kind not in _CHECKED_KINDS:
             settled.append(job)
             continue
         try:
@@ -133,6 +138,7 @@ def settle_unconfirmed(rt: Runtime, jobs: Iterable[Job]) -> builtins.list[Job]:
             job = rt.jobs.get(job.id)  # someone else moved it first; mirror what it is now
         settled.append(job)
     sync_targets(rt, settled)
+    sync_replies(rt, settled)
     return settled
 
 
@@ -162,5 +168,6 @@ def reconcile(rt: Runtime, limit: int = 1000) -> None:
         except JobNotFoundError:
             log.warning("post target refers to missing job %s", job_id)
     sync_targets(rt, jobs)
-    unconfirmed = rt.jobs.list(state=JobState.UNCONFIRMED, kind=JobKind.PUBLISH_POST, limit=limit)
-    settle_unconfirmed(rt, unconfirmed)
+    for kind in _CHECKED_KINDS:
+        settle_unconfirmed(rt, rt.jobs.list(state=JobState.UNCONFIRMED, kind=kind, limit=limit))
+    reconcile_replies(rt, limit)

@@ -10,7 +10,9 @@ Three kinds of scheduler jobs:
   while the controller was down are found — then heal targets (`outcomes.reconcile`);
 - ``dispatch@<time>``: one date job per distinct upcoming run time, so posts go out on
   time rather than at the next sweep. They only call `dispatch_due`, so a lost or
-  duplicated date job changes nothing but latency.
+  duplicated date job changes nothing but latency;
+- ``chat-sync`` every `chat_sync_tick` s: queue `sync_chats` jobs for accounts whose
+  chats are due to be read (`chat.planning.plan_syncs`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from farm_controller.chat.planning import plan_syncs
 from farm_controller.dispatch import dispatch_due, upcoming_times
 from farm_controller.fleet import mark_silent_offline, release_device
 from farm_controller.outcomes import reconcile, settle_unconfirmed
@@ -74,6 +77,10 @@ class Scheduler:
         self._scheduler.add_job(
             self._run_sweep, "interval", seconds=settings.sweep_interval, id="sweep"
         )
+        if settings.chat_sync_enabled:
+            self._scheduler.add_job(
+                self._run_chat_plan, "interval", seconds=settings.chat_sync_tick, id="chat-sync"
+            )
         self._scheduler.start()
         for moment in upcoming_times(self._rt, self._rt.clock()):
             self.dispatch_at(moment)
@@ -110,6 +117,12 @@ class Scheduler:
                 self.dispatch_at(moment)
         except Exception:
             log.exception("sweep failed; it runs again in %ss", self._rt.settings.sweep_interval)
+
+    def _run_chat_plan(self) -> None:
+        try:
+            plan_syncs(self._rt)
+        except Exception:
+            log.exception("planning chat syncs failed; it runs again soon")
 
     def _run_dispatch(self) -> None:
         try:

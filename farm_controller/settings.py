@@ -15,9 +15,12 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from farm_controller.users import API_USER, UserSpec
+
 MIN_TOKEN_LENGTH = 24
 DEFAULT_DATABASE_URL = "sqlite:///var/phonefarm.db"
 DEMO_HOST = "local"
+REPO_DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
 
 
 class Settings(BaseSettings):
@@ -37,6 +40,14 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(default=None, description="bearer token of /api/v1")
     agent_tokens: dict[str, SecretStr] = Field(
         default_factory=dict, description='host → bearer token, e.g. {"rack-1": "…"}'
+    )
+    users: dict[str, UserSpec] = Field(
+        default_factory=dict,
+        description=(
+            "chat users by name, each with its own token, role and accounts, e.g. "
+            '{"li": {"token": "…", "role": "agent_staff", "accounts": ["shop-1", 2]}}; '
+            "the API token is an admin"
+        ),
     )
     demo: bool = Field(default=False, description="generate missing tokens (demo only)")
 
@@ -59,6 +70,30 @@ class Settings(BaseSettings):
     publish_max_attempts: int = Field(default=3, ge=1)
     requeue_unconfirmed: bool = Field(
         default=True, description="requeue unconfirmed publish jobs with check_first"
+    )
+    chat_sync_enabled: bool = Field(
+        default=True, description="plan sync_chats jobs (off: chats are only read on demand)"
+    )
+    chat_sync_interval: float = Field(
+        default=60.0, gt=0, description="seconds between sync_chats jobs of a quiet account"
+    )
+    chat_sync_busy_interval: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds between syncs when the last one saw unread or a customer waits",
+    )
+    chat_sync_tick: float = Field(default=2.0, gt=0, description="how often syncs are planned")
+    chat_anchor_size: int = Field(
+        default=5, ge=1, le=10, description="known messages per contact sent as its anchor"
+    )
+    chat_max_anchors: int = Field(default=200, ge=1, le=2000, description="contacts per sync")
+    messages_per_minute: int = Field(
+        default=6, ge=1, le=600, description="replies per account per minute (default cap)"
+    )
+    send_max_attempts: int = Field(default=3, ge=1)
+    dashboard_dir: Path | None = Field(
+        default=REPO_DASHBOARD if REPO_DASHBOARD.is_dir() else None,
+        description="the web UI's folder, served at /chat (none: no UI)",
     )
     migrate_on_start: bool = True
     scheduler_enabled: bool = Field(default=True, description="off: tests drive the sweeps")
@@ -92,6 +127,17 @@ class Settings(BaseSettings):
             if value in seen:
                 # One token for two principals would let an agent call the public API.
                 raise ValueError(f"agent_tokens[{host!r}] reuses another token")
+            seen.add(value)
+        for name, user in self.users.items():
+            if name == API_USER or not name or len(name) > 100 or "\x00" in name:
+                raise ValueError(f"users: {name!r} cannot be a user name")
+            value = user.token.get_secret_value()
+            if len(value) < MIN_TOKEN_LENGTH:
+                raise ValueError(
+                    f"users[{name!r}].token must be at least {MIN_TOKEN_LENGTH} characters"
+                )
+            if value in seen:
+                raise ValueError(f"users[{name!r}].token reuses another token")
             seen.add(value)
         if self.heartbeat_timeout <= self.heartbeat_interval:
             raise ValueError("heartbeat_timeout must be longer than heartbeat_interval")

@@ -2,7 +2,8 @@
 
 Two kinds of callers, never interchangeable: people and tools with the API token (the
 public API), and host agents with their host's token (the agent API). A token of one kind
-is refused by the other API with 401.
+is refused by the other API with 401. The chat API also takes the chat users' own tokens
+(`users.py`); it answers with their `User`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from farm_controller.errors import ApiError, FieldProblem
 from farm_controller.runtime import Runtime
+from farm_controller.users import API_USER, User
 
 _bearer = HTTPBearer(auto_error=False, description="the API token, or a host's agent token")
 
@@ -78,3 +80,27 @@ def require_agent_host(rt: RuntimeDep, credentials: Credentials) -> str:
 
 ApiUser = Annotated[str, Depends(require_api_token)]
 AgentHost = Annotated[str, Depends(require_agent_host)]
+
+
+def user_for_token(rt: Runtime, token: bytes) -> User | None:
+    """The chat user a token belongs to (the API token is the admin ``api``), or None."""
+    found: User | None = None
+    expected = rt.settings.api_token
+    if expected is not None and hmac.compare_digest(token, expected.get_secret_value().encode()):
+        found = rt.users[API_USER]
+    for name, spec in rt.settings.users.items():
+        # Every token is compared, so the time taken does not tell which one is close.
+        if hmac.compare_digest(token, spec.token.get_secret_value().encode()):
+            found = rt.users[name]
+    return found
+
+
+def require_user(rt: RuntimeDep, credentials: Credentials) -> User:
+    """The chat user calling; 401 unless the token is the API token or a user's token."""
+    user = user_for_token(rt, _token(credentials))
+    if user is None:
+        raise _unauthorized("invalid token")
+    return user
+
+
+ChatUser = Annotated[User, Depends(require_user)]

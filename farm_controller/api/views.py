@@ -55,6 +55,7 @@ def account_out(account: Account, device: Device | None) -> AccountOut:
         quiet_hours=quiet,
         publish_mode=account.publish_mode,
         tags=list(account.tags),
+        messages_per_minute=account.messages_per_minute,
         created_at=account.created_at,
         updated_at=account.updated_at,
     )

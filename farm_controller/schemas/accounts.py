@@ -72,6 +72,9 @@ class AccountCreate(BaseModel):
     quiet_hours: QuietHours | None = None
     publish_mode: PublishMode = PublishMode.AUTO
     tags: list[Tag] = Field(default_factory=list, max_length=50)
+    messages_per_minute: int | None = Field(
+        default=None, ge=1, le=600, description="chat reply cap; the controller's default if null"
+    )
 
 
 class AccountUpdate(BaseModel):
@@ -87,6 +90,9 @@ class AccountUpdate(BaseModel):
     quiet_hours: QuietHours | None = None
     publish_mode: PublishMode | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
+    messages_per_minute: int | None = Field(
+        default=None, ge=1, le=600, description="null: back to the controller's default"
+    )
 
 
 class AccountOut(BaseModel):
@@ -102,5 +108,6 @@ class AccountOut(BaseModel):
     quiet_hours: QuietHours | None
     publish_mode: PublishMode
     tags: list[str]
+    messages_per_minute: int | None = Field(description="chat reply cap (null: the default)")
     created_at: datetime
     updated_at: datetime

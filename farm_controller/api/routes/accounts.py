@@ -57,6 +57,7 @@ def create_account(rt: RuntimeDep, body: AccountCreate) -> AccountOut:
             quiet_end=body.quiet_hours.end if body.quiet_hours else None,
             publish_mode=body.publish_mode,
             tags=list(body.tags),
+            messages_per_minute=body.messages_per_minute,
             created_at=now,
             updated_at=now,
         )
@@ -87,6 +88,8 @@ def update_account(rt: RuntimeDep, account_id: IdPath, body: AccountUpdate) -> A
         for key in ("name", "device_serial", "app", "timezone", "daily_post_cap", "tags"):
             if changes.get(key) is not None:
                 setattr(account, key, changes[key])
+        if "messages_per_minute" in changes:
+            account.messages_per_minute = body.messages_per_minute
         if changes.get("publish_mode") is not None:
             account.publish_mode = body.publish_mode or account.publish_mode
         if "quiet_hours" in changes:

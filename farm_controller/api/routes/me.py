@@ -1,0 +1,42 @@
+"""The calling chat user, the accounts they serve, and who can be assigned."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
+from farm_controller.chat.access import visible_accounts
+from farm_controller.models import Device
+from farm_controller.schemas.chat import AccountBrief, MeOut
+from farm_controller.users import API_USER
+
+router = APIRouter(tags=["chat"])
+
+
+@router.get("/me")
+def me(rt: RuntimeDep, session: SessionDep, user: ChatUser) -> MeOut:
+    """Who is calling, their accounts, and the users who share one of them (assignees)."""
+    accounts = visible_accounts(session, user)
+    briefs = []
+    for account in accounts:
+        device = session.get(Device, account.device_serial)
+        briefs.append(
+            AccountBrief(
+                id=account.id,
+                name=account.name,
+                device_serial=account.device_serial,
+                device_state=device.state if device is not None else None,
+            )
+        )
+    return MeOut(
+        name=user.name,
+        display_name=user.display_name,
+        role=user.role,
+        accounts=briefs,
+        users=sorted(
+            other.name
+            for other in rt.users.values()
+            if other.name != API_USER
+            and any(other.may_see(account.id, account.name) for account in accounts)
+        ),
+    )
