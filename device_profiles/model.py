@@ -14,10 +14,14 @@ resolution; templates are scaled by the device's density.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from device_profiles.versions import VersionRange
+from farm_protocol.posts import PublishMode
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -69,21 +73,35 @@ class TemplateSpec(_Strict):
 
 
 class Selector(_Strict):
-    """A node of the accessibility hierarchy; every given field must match."""
+    """A node of the accessibility hierarchy; every given field must match.
+
+    `region` places the node by where its centre is on the screen (fractions), for
+    labels that show twice (WeChat's "发现" is both the page title and a tab).
+    """
 
     resource_id: str | None = None
     text: str | None = None
     text_contains: str | None = None
+    text_matches: str | None = Field(
+        default=None, description="a regular expression the whole text must match"
+    )
     content_desc: str | None = None
     class_name: str | None = None
     selected: bool | None = None
     checked: bool | None = None
     package: str | None = None
+    region: Region | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> Selector:
-        if not any(v is not None for v in self.model_dump().values()):
-            raise ValueError("a selector needs at least one field")
+        fields = self.model_dump(exclude={"region"}).values()
+        if not any(v is not None for v in fields):
+            raise ValueError("a selector needs at least one field besides region")
+        if self.text_matches is not None:
+            try:
+                re.compile(self.text_matches)
+            except re.error as exc:
+                raise ValueError(f"text_matches is not a regular expression: {exc}") from None
         return self
 
 
@@ -96,12 +114,24 @@ class Anchor(_Strict):
 
 
 class Screen(_Strict):
-    """How to recognise one screen. All anchors must match; selectors corroborate."""
+    """How to recognise one screen.
 
-    anchors: list[Anchor] = Field(min_length=1)
-    selectors: list[Selector] = Field(default_factory=list)
+    All anchors must match; selectors corroborate. A screen without anchors (an app we
+    have no template crops of) is recognised by its selectors alone: each must pick a
+    node of the hierarchy.
+    """
+
+    anchors: list[Anchor] = Field(default_factory=list)
+    selectors: list[Selector] = Field(default_factory=list, validate_default=True)
     overlay: bool = Field(default=False, description="drawn over other screens (dialogs)")
     priority: int = Field(default=0, description="higher is checked first")
+
+    @field_validator("selectors")
+    @classmethod
+    def _recognisable(cls, selectors: list[Selector], info: ValidationInfo) -> list[Selector]:
+        if "anchors" in info.data and not info.data["anchors"] and not selectors:
+            raise ValueError("a screen needs anchors (templates), selectors, or both")
+        return selectors
 
 
 class Target(_Strict):
@@ -161,6 +191,9 @@ class StepAction(StrEnum):
     FIND_POST = "find_post"
     VERIFY_MESSAGE = "verify_message"
     READ_MESSAGES = "read_messages"
+    OPEN_CHAT = "open_chat"
+    SYNC_CHATS = "sync_chats"
+    FIND_MESSAGE = "find_message"
 
 
 class Step(_Strict):
@@ -184,7 +217,10 @@ class Step(_Strict):
         needs_target = {StepAction.TAP, StepAction.LONG_PRESS}
         if self.action in needs_target and self.target is None:
             raise ValueError(f"action '{self.action}' needs a target")
-        if self.action in {StepAction.TYPE, StepAction.TAP_TEXT} and self.text is None:
+        if (
+            self.action in {StepAction.TYPE, StepAction.TAP_TEXT, StepAction.OPEN_CHAT}
+            and self.text is None
+        ):
             raise ValueError(f"action '{self.action}' needs text")
         if self.action is StepAction.PRESS_KEY and self.key is None:
             raise ValueError("action 'press_key' needs a key")
@@ -216,6 +252,18 @@ class Profile(_Strict):
 
     app: str
     package: str
+    versions: str | None = Field(
+        default=None,
+        description="the app versions it was written for, e.g. '>=8.0,<9' (None: any)",
+    )
+    verified: bool = Field(
+        default=True,
+        description="False: written from the app's visible labels, not yet run on a device",
+    )
+    publish_mode: PublishMode = Field(
+        default=PublishMode.AUTO,
+        description="the default for accounts on this app ('confirm': a person approves)",
+    )
     launcher_package: str
     roots: list[str] = Field(min_length=1, description="the app's top-level screens")
     home: str = Field(description="the screen flows start from")
@@ -229,3 +277,15 @@ class Profile(_Strict):
     text_limit: Annotated[int, Field(gt=0)] = 2000
     max_images: Annotated[int, Field(gt=0)] = 9
     base_dir: str = Field(default="", exclude=True)
+
+    @field_validator("versions")
+    @classmethod
+    def _version_range(cls, value: str | None) -> str | None:
+        if value is not None:
+            VersionRange.parse(value)
+        return value
+
+    @property
+    def version_range(self) -> VersionRange | None:
+        """`versions` parsed (None: any version)."""
+        return VersionRange.parse(self.versions) if self.versions is not None else None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from phonefarm.controller_command import controller_app
+from phonefarm.devices_command import devices_app
 from phonefarm.flow_command import flow_app
+from phonefarm.profile_command import profile_app
 
 app = typer.Typer(
     name="phonefarm",
@@ -14,6 +17,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(flow_app, name="flow")
+app.add_typer(devices_app, name="devices")
+app.add_typer(profile_app, name="profile")
+app.add_typer(controller_app, name="controller")
 
 
 def main() -> None:

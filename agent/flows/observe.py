@@ -1,4 +1,9 @@
-"""Look at the phone: wait for a settled frame, identify it, find targets on it."""
+"""Look at the phone: wait for a settled frame, identify it, find targets on it.
+
+Screens with template anchors are identified from the pixels. Screens with selectors and
+no anchors (apps we have no template crops of) are identified from the accessibility
+hierarchy, which is dumped only when the pixels cannot settle the question.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.devices.base import Device, Image
+from agent.devices.errors import DeviceCommandError
 from agent.flows.app import App
 from agent.vision.hierarchy import UiNode, find_nodes, parse_hierarchy
 from agent.vision.match import Box, Match, Scene
-from agent.vision.screen import Identification, identify, region_tuple
+from agent.vision.ocr import OcrEngine, create_engine
+from agent.vision.screen import (
+    Identification,
+    identify,
+    identify_by_selectors,
+    region_tuple,
+)
 from agent.vision.stable import is_stable
-from device_profiles.model import Selector
+from device_profiles.model import Screen, Selector
 
 
 @dataclass
@@ -55,6 +67,8 @@ class Observer:
         use_hierarchy: also read the accessibility hierarchy (text, precise bounds).
         frame_interval: seconds between the screenshots compared for stability.
         sleep: injectable for tests.
+        ocr: the process's OCR engine; one is made on first use when None (slow: pass
+            one in wherever many flows run).
     """
 
     def __init__(
@@ -65,6 +79,7 @@ class Observer:
         use_hierarchy: bool = True,
         frame_interval: float = 0.06,
         sleep: Callable[[float], None] = time.sleep,
+        ocr: OcrEngine | None = None,
     ) -> None:
         self.device = device
         self.app = app
@@ -74,6 +89,19 @@ class Observer:
         self.density = device.info().density
         accent = app.profile.accent_hsv
         self._accent = accent
+        self._by_selectors: dict[str, Screen] = {
+            name: screen
+            for name, screen in app.profile.screens.items()
+            if screen.selectors and not screen.anchors
+        }
+        self._ocr = ocr
+
+    @property
+    def ocr(self) -> OcrEngine:
+        """The OCR engine (made on first use when none was passed in)."""
+        if self._ocr is None:
+            self._ocr = create_engine()
+        return self._ocr
 
     def scene(self, frame: Image) -> Scene:
         """Prepare a frame for matching."""
@@ -98,7 +126,41 @@ class Observer:
         """Identify a frame without waiting."""
         scene = self.scene(frame)
         seen = identify(scene, self.app.profile.screens, self.app.templates, candidates)
-        return Observation(frame, scene, seen)
+        obs = Observation(frame, scene, seen)
+        if self._by_selectors and self.use_hierarchy and self._ask_hierarchy(seen, candidates):
+            self._identify_by_selectors(obs, candidates)
+        return obs
+
+    def _ask_hierarchy(self, seen: Identification, candidates: list[str] | None) -> bool:
+        """Can a selector-only screen change what the pixels said?"""
+        screens = self.app.profile.screens
+        if seen.name is None:
+            return True
+        if screens[seen.name].overlay:
+            return False
+        if any(s.overlay for s in self._by_selectors.values()):
+            return True  # a dialog known by its selectors hides the screen under it
+        expected = candidates or []
+        return seen.name not in expected and any(c in self._by_selectors for c in expected)
+
+    def _identify_by_selectors(self, obs: Observation, candidates: list[str] | None) -> None:
+        try:
+            nodes = self.nodes(obs)
+        except DeviceCommandError:
+            return  # uiautomator cannot dump while the screen animates; the next look asks again
+        h, w = obs.frame.shape[:2]
+        tree = identify_by_selectors(nodes, self._by_selectors, (w, h), candidates)
+        seen = obs.seen
+        scores = {**seen.scores, **tree.scores}
+        better = tree.name is not None and (
+            seen.name is None
+            or self._by_selectors[tree.name].overlay
+            or (tree.name in (candidates or []) and seen.name not in (candidates or []))
+        )
+        if better:
+            obs.seen = Identification(tree.name, tree.confidence, tree.matches, scores)
+        else:
+            obs.seen = Identification(seen.name, seen.confidence, seen.matches, scores)
 
     def nodes(self, obs: Observation) -> list[UiNode]:
         """The hierarchy at the time of `obs` (dumped once, on first use); [] when not used."""
@@ -108,7 +170,8 @@ class Observer:
 
     def select(self, obs: Observation, selector: Selector) -> list[UiNode]:
         """Hierarchy nodes matching a selector."""
-        return find_nodes(self.nodes(obs), selector)
+        h, w = obs.frame.shape[:2]
+        return find_nodes(self.nodes(obs), selector, (w, h))
 
     def find_target(self, obs: Observation, name: str) -> Located | None:
         """Locate a profile target: by hierarchy selector when possible, else by template."""

@@ -23,6 +23,7 @@ from agent.flows.errors import AppCrashedError, FlowError
 from agent.flows.observe import Observer
 from agent.flows.steps import VERBS
 from agent.vision.evidence import Mark, annotate
+from agent.vision.ocr import OcrEngine
 from device_profiles.model import Flow, Step, StepAction
 from farm_protocol.flow import FlowOutcome, FlowResult, StepResult, StepStatus
 
@@ -46,6 +47,8 @@ class FlowRunner:
         on_step: called with (step, None) when a step starts and (step, result) when it ends.
         use_hierarchy: read the accessibility hierarchy as well as the pixels.
         max_restarts: how often a crash before any irreversible step restarts the flow.
+        ocr: the process's OCR engine, for chat text the hierarchy does not show (made on
+            first use when None).
     """
 
     def __init__(
@@ -57,13 +60,14 @@ class FlowRunner:
         on_step: StepListener | None = None,
         use_hierarchy: bool = True,
         max_restarts: int = 2,
+        ocr: OcrEngine | None = None,
     ) -> None:
         self.device = device
         self.app = app
         self.evidence_dir = evidence_dir
         self.on_step = on_step
         self.max_restarts = max_restarts
-        self.observer = Observer(device, app, use_hierarchy=use_hierarchy)
+        self.observer = Observer(device, app, use_hierarchy=use_hierarchy, ocr=ocr)
 
     def run(self, flow_name: str, params: dict[str, object]) -> FlowResult:
         """Run a flow to its end and report every step.
@@ -88,7 +92,7 @@ class FlowRunner:
                 outcome = FlowOutcome.SUCCEEDED
             elif found is False:
                 outcome = FlowOutcome.FAILED
-                error = f"{error}; the feed shows it did not happen"
+                error = f"{error}; the screen shows it did not happen"
         return self._result(flow_name, outcome, results, started, ctx, error)
 
     def _run_check(

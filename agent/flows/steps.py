@@ -8,6 +8,12 @@ from pathlib import Path
 
 from agent.devices.base import Key
 from agent.flows import recovery
+from agent.flows.chat_sync import (
+    find_message_step,
+    newest_outgoing_shows,
+    open_chat_step,
+    sync_chats,
+)
 from agent.flows.context import FlowContext
 from agent.flows.errors import FlowError
 from agent.flows.feed import find_post
@@ -281,16 +287,27 @@ def find_post_step(ctx: FlowContext, step: Step) -> Observation:
 
 
 def verify_message(ctx: FlowContext, step: Step) -> Observation:
-    """The newest outgoing bubble shows the text that was sent."""
+    """The newest outgoing bubble shows the text that was sent.
+
+    Its text comes from the hierarchy, or from OCR when the app blanks chat text there
+    (or shows no hierarchy at all).
+    """
     text = ctx.fill(step.text or "{text}")
     selector = ctx.app.profile.targets["msg_out"].selector
     deadline = time.monotonic() + step.timeout_ms / 1000
     while True:
         obs = wait_for(ctx, ["conversation"], step.timeout_ms / 1000)
         nodes = ctx.observer.select(obs, selector) if selector else []
-        if nodes and nodes[-1].text == text:
-            ctx.marks.append(Mark(nodes[-1].bounds, "sent"))
-            return obs
+        if nodes and nodes[-1].text:
+            if nodes[-1].text == text:
+                ctx.marks.append(Mark(nodes[-1].bounds, "sent"))
+                return obs
+        else:
+            seen = newest_outgoing_shows(ctx, text)
+            if seen is not None:
+                ctx.marks.append(Mark(seen.box, f"sent ({seen.via})", seen.score))
+                assert ctx.last is not None
+                return ctx.last
         if time.monotonic() >= deadline:
             raise FlowError("the sent message is not the newest bubble in the conversation")
         ctx.observer.sleep(0.2)
@@ -322,4 +339,7 @@ VERBS: dict[StepAction, Callable[[FlowContext, Step], Observation]] = {
     StepAction.FIND_POST: find_post_step,
     StepAction.VERIFY_MESSAGE: verify_message,
     StepAction.READ_MESSAGES: read_messages,
+    StepAction.OPEN_CHAT: open_chat_step,
+    StepAction.SYNC_CHATS: sync_chats,
+    StepAction.FIND_MESSAGE: find_message_step,
 }

@@ -6,4 +6,6 @@
 - `stable`: tell whether two frames show the same settled screen
 - `hierarchy`: parse uiautomator XML and select nodes
 - `evidence`: annotate a screenshot with what was looked for and found
+- `ocr`: read text (bubbles, badges, lines) with an OCR engine the caller passes in
+- `chat_layout`: find a chat screen's list, bubbles, time pills and badges by pixels
 """

@@ -62,7 +62,8 @@ def parse_hierarchy(xml: str) -> list[UiNode]:
 
 
 def matches(node: UiNode, selector: Selector) -> bool:
-    """True when every field the selector gives matches the node."""
+    """True when every field the selector gives matches the node (but `region`, which
+    needs the screen's size: `find_nodes` applies it)."""
     checks = (
         (selector.resource_id, node.resource_id),
         (selector.text, node.text),
@@ -74,11 +75,29 @@ def matches(node: UiNode, selector: Selector) -> bool:
         return False
     if selector.text_contains is not None and selector.text_contains not in node.text:
         return False
+    if selector.text_matches is not None and re.fullmatch(selector.text_matches, node.text) is None:
+        return False
     if selector.checked is not None and selector.checked != node.checked:
         return False
     return selector.selected is None or selector.selected == node.selected
 
 
-def find_nodes(nodes: list[UiNode], selector: Selector) -> list[UiNode]:
-    """The nodes a selector picks, with a non-empty area, in document order."""
-    return [n for n in nodes if matches(n, selector) and n.bounds.width > 0 and n.bounds.height > 0]
+def find_nodes(
+    nodes: list[UiNode], selector: Selector, screen: tuple[int, int] | None = None
+) -> list[UiNode]:
+    """The nodes a selector picks, with a non-empty area, in document order.
+
+    Args:
+        nodes: the parsed hierarchy.
+        selector: what to pick.
+        screen: (width, height) the selector's `region` is a fraction of; when None, the
+            extent of the nodes (a dump's root spans the screen).
+    """
+    found = [n for n in nodes if matches(n, selector) and min(n.bounds.width, n.bounds.height) > 0]
+    region = selector.region
+    if region is None or not found:
+        return found
+    width, height = screen or (max(n.bounds.x1 for n in nodes), max(n.bounds.y1 for n in nodes))
+    x0, x1 = region.x0 * width, region.x1 * width
+    y0, y1 = region.y0 * height, region.y1 * height
+    return [n for n in found if x0 <= n.bounds.center[0] <= x1 and y0 <= n.bounds.center[1] <= y1]

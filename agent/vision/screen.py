@@ -3,6 +3,10 @@
 Each profile screen lists anchors (templates in regions) that must all be visible.
 Overlays (dialogs, banners) are checked first because the screen under a dialog
 still matches its own anchors through the dimming scrim.
+
+Screens without anchors (apps we have no template crops of) are recognised from the
+accessibility hierarchy instead, by `identify_by_selectors`: every selector must pick
+a node.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from agent.vision.hierarchy import UiNode, find_nodes
 from agent.vision.match import Match, Scene
 from agent.vision.template import TemplateImage
 from device_profiles.model import Region, Screen
@@ -78,6 +83,8 @@ def identify(
     scores: dict[str, float] = {}
     best: Identification | None = None
     for name, screen in order:
+        if not screen.anchors:
+            continue  # recognised by its selectors (`identify_by_selectors`), not by pixels
         ok, weakest, found = _check(scene, screen, templates)
         scores[name] = weakest
         if not ok:
@@ -90,4 +97,53 @@ def identify(
             break  # an expected screen matched clearly; no need to look further
     if best is None:
         return Identification(None, 0.0, (), scores)
+    return Identification(best.name, best.confidence, best.matches, scores)
+
+
+def identify_by_selectors(
+    nodes: list[UiNode],
+    screens: Mapping[str, Screen],
+    screen_size: tuple[int, int] | None = None,
+    candidates: list[str] | None = None,
+) -> Identification:
+    """Name the screen a hierarchy shows, among the screens that have selectors and no
+    anchors, or None.
+
+    A screen matches when each of its selectors picks a node. Of the screens that match,
+    overlays win, then the higher `priority` (a screen whose selectors also match on
+    others — a tab bar — gets a lower one), then the one with more selectors, then the
+    earlier in `candidates`.
+
+    Args:
+        nodes: the parsed hierarchy.
+        screens: the profile's screens (those with anchors are left to `identify`).
+        screen_size: (width, height) for selectors with a region.
+        candidates: the screens the step expects (a tie-break only: checking is cheap).
+    """
+    rank = {name: i for i, name in enumerate(candidates or [])}
+    scores: dict[str, float] = {}
+    hits: list[tuple[tuple[bool, int, int, int, str], Identification]] = []
+    for name, screen in screens.items():
+        if screen.anchors or not screen.selectors:
+            continue
+        found: list[Match] = []
+        for i, selector in enumerate(screen.selectors):
+            picked = find_nodes(nodes, selector, screen_size)
+            if not picked:
+                break
+            found.append(Match(f"{name}:selector[{i}]", picked[0].bounds, 1.0))
+        ok = len(found) == len(screen.selectors)
+        scores[name] = 1.0 if ok else 0.0
+        if ok:
+            key = (
+                not screen.overlay,
+                -screen.priority,
+                -len(screen.selectors),
+                rank.get(name, len(rank)),
+                name,
+            )
+            hits.append((key, Identification(name, 1.0, tuple(found))))
+    if not hits:
+        return Identification(None, 0.0, (), scores)
+    best = min(hits, key=lambda hit: hit[0])[1]
     return Identification(best.name, best.confidence, best.matches, scores)

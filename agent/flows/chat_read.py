@@ -1,0 +1,200 @@
+"""Read a conversation from its newest bubble upwards until the known tail shows.
+
+Bubbles have no ids on screen, so every screen's items are placed on one *content*
+axis: after each swipe the list's actual movement is measured on the pixels
+(`scroll_shift`), and an item's content position is its screen position minus the
+distance scrolled so far. An item seen on two screens lands on the same content
+position and is kept once; items the list's edge cuts are read on the next screen,
+which overlaps the last. The window ends when the anchor's tail is seen in sequence
+(with at least as many incoming bubbles after it as the unread badge counted; a tail
+found with fewer is trusted after `BADGE_SEARCH` more screens show no earlier
+occurrence), at the top of the conversation (a swipe that moves nothing), or after
+`max_scrolls` swipes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.flows.chat_screen import SeenItem, conversation_items, list_area
+from agent.flows.context import FlowContext
+from agent.flows.errors import FlowError
+from agent.flows.wait import current
+from agent.vision.chat_layout import scroll_shift
+from agent.vision.evidence import Mark
+from agent.vision.match import Box
+from farm_protocol.chat import BubbleRead, ConversationRead, KnownMessage
+from farm_protocol.chat_align import align, same_message
+
+SWIPE_FRACTION = 0.55  # of the list's height per swipe: consecutive screens overlap
+SWIPE_MS = 450  # slow enough not to fling
+NEWEST_OUTGOING = 3  # bubbles `find_message` looks at
+BADGE_SEARCH = 2  # screens to look further back when the badge counts more than follow
+
+
+@dataclass
+class _Placed:
+    lo: int  # the content span seen of the item (all of it unless it was cut)
+    hi: int
+    item: SeenItem
+
+
+class _Window:
+    """Items from several screens on one content axis.
+
+    Two sightings are one item when they are of the same kind and their content spans
+    overlap (bubbles never overlap one another). An item the list's edge cuts is kept
+    only when the hierarchy gave its whole text (a bubble taller than the list is never
+    seen whole).
+    """
+
+    def __init__(self) -> None:
+        self.items: list[_Placed] = []
+
+    def _find(self, lo: int, hi: int, kind: str | None) -> _Placed | None:
+        for p in self.items:
+            overlap = min(hi, p.hi) - max(lo, p.lo)
+            if (kind is None or p.item.kind == kind) and overlap > 0.5 * min(hi - lo, p.hi - p.lo):
+                return p
+        return None
+
+    def has(self, box: Box, offset: int) -> bool:
+        """An item seen whole already covers this box."""
+        found = self._find(box.y0 - offset, box.y1 - offset, None)
+        return found is not None and not found.item.clipped
+
+    def add(self, items: list[SeenItem], offset: int) -> None:
+        for item in items:
+            if not item.text or (item.clipped and item.via != "hierarchy"):
+                continue
+            lo, hi = item.box.y0 - offset, item.box.y1 - offset
+            same = self._find(lo, hi, item.kind)
+            if same is None:
+                self.items.append(_Placed(lo, hi, item))
+                continue
+            same.lo, same.hi = min(same.lo, lo), max(same.hi, hi)
+            if same.item.clipped and not item.clipped:
+                same.item = item
+        self.items.sort(key=lambda p: p.lo)
+
+    def bubbles(self) -> list[BubbleRead]:
+        out = []
+        label: str | None = None
+        for placed in self.items:
+            item = placed.item
+            if item.kind == "time":
+                label = item.text
+                continue
+            out.append(
+                BubbleRead(
+                    direction=item.kind,
+                    text=item.text,
+                    time_label=label,
+                    via=item.via,
+                    confidence=max(0.0, min(1.0, item.confidence)),
+                )
+            )
+        return out
+
+
+def _incoming(bubbles: list[BubbleRead]) -> int:
+    return sum(1 for b in bubbles if b.direction == "in")
+
+
+def read_conversation(
+    ctx: FlowContext,
+    contact_name: str,
+    tail: list[KnownMessage],
+    unread_badge: int,
+    max_scrolls: int,
+) -> ConversationRead:
+    """Read the open conversation back to the anchor's tail (or its top, or `max_scrolls`).
+
+    Raises:
+        FlowError: the screen stopped being the conversation, or its list cannot be found.
+    """
+    obs = current(ctx, ["conversation"])
+    if obs.screen != "conversation":
+        raise FlowError(f"expected conversation, saw {obs.screen or 'an unknown screen'}")
+    area = list_area(ctx, obs, "msg_list")
+    window = _Window()
+    offset = 0
+    scrolls = 0
+    reached_anchor = reached_top = False
+    start = 0
+    short_since: int | None = None  # the scroll at which a tail with too few after it showed
+    while True:
+
+        def known(box: Box, off: int = offset) -> bool:
+            return window.has(box, off)
+
+        items = conversation_items(ctx, obs, area, skip=known)
+        window.add(items, offset)
+        bubbles = window.bubbles()
+        if tail:
+            found = align(tail, bubbles, unread_badge)
+            if found.overlap == len(tail):
+                if short_since is None:
+                    short_since = scrolls
+                enough = _incoming(found.new) >= unread_badge
+                if enough or scrolls - short_since >= BADGE_SEARCH:
+                    reached_anchor, start = True, found.start
+                    break
+        if scrolls >= max_scrolls:
+            if tail and short_since is not None:
+                reached_anchor, start = True, align(tail, bubbles, unread_badge).start
+            break
+        distance = _swipe_distance(items, area)
+        x = (area.x0 + area.x1) // 2
+        y0 = area.y0 + round(area.height * 0.2)
+        ctx.device.swipe(x, y0, x, y0 + distance, SWIPE_MS)
+        scrolls += 1
+        before = obs
+        obs = current(ctx, ["conversation"])
+        if obs.screen != "conversation":
+            raise FlowError(f"expected conversation, saw {obs.screen or 'an unknown screen'}")
+        shift = scroll_shift(before.frame, obs.frame, area, distance)
+        if shift is None:
+            shift = distance  # nothing to follow on screen: trust the swipe
+        if shift <= 0:
+            reached_top = True
+            break
+        offset += shift
+    bubbles = window.bubbles()
+    if reached_anchor:
+        bubbles = bubbles[start:]  # the overlap and what follows it
+    ctx.marks.extend(Mark(i.box, i.kind) for i in items if not i.clipped)
+    return ConversationRead(
+        contact_name=contact_name,
+        unread_badge=unread_badge,
+        bubbles=bubbles,
+        reached_anchor=reached_anchor,
+        reached_top=reached_top,
+    )
+
+
+def _swipe_distance(items: list[SeenItem], area: Box) -> int:
+    """How far to scroll next: a page, or less so a tall bubble cut by the top edge comes
+    whole onto the next screen (its bottom kept in view)."""
+    page = round(area.height * SWIPE_FRACTION)
+    cut = [i for i in items if i.clipped and i.kind != "time" and i.box.y0 <= area.y0 + 1]
+    if not cut:
+        return page
+    room = area.y1 - cut[0].box.y1 - round(area.height * 0.03)
+    return room if area.height * 0.15 <= room < page else page
+
+
+def newest_outgoing(ctx: FlowContext, count: int = NEWEST_OUTGOING) -> list[SeenItem]:
+    """The newest outgoing bubbles of the open conversation (as it shows without scrolling)."""
+    obs = current(ctx, ["conversation"])
+    area = list_area(ctx, obs, "msg_list")
+    outgoing = [i for i in conversation_items(ctx, obs, area) if i.kind == "out" and i.text]
+    return outgoing[-count:]
+
+
+def shows_text(item: SeenItem, text: str) -> bool:
+    """Does this bubble show `text`? Exactly from the hierarchy; by key (and nearly) by OCR."""
+    if item.via == "hierarchy":
+        return item.text == text
+    bubble = BubbleRead(direction="out", text=item.text, via="ocr")
+    return same_message(KnownMessage(direction="out", text=text), bubble)

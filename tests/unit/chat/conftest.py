@@ -1,0 +1,20 @@
+"""Fixtures for the chat-reading tests: the simchat profile and one OCR engine per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.flows.app import App, load_app
+from agent.vision.ocr import OcrEngine, create_engine
+
+
+@pytest.fixture(scope="session")
+def app() -> App:
+    """The simchat profile with its templates loaded."""
+    return load_app("simchat")
+
+
+@pytest.fixture(scope="session")
+def ocr() -> OcrEngine:
+    """The OCR engine, made once like an agent process makes it."""
+    return create_engine()

@@ -1,0 +1,44 @@
+"""`check_message` tells whether a send happened, so an unconfirmed send is never repeated."""
+
+from __future__ import annotations
+
+import pytest
+from chat_support import make_phone
+
+from agent.flows.app import App
+from agent.flows.runner import FlowRunner
+from agent.vision.ocr import OcrEngine
+from farm_protocol.flow import FlowOutcome
+
+
+@pytest.mark.parametrize("hide_text", [False, True], ids=["hierarchy", "ocr"])
+def test_check_message_finds_a_sent_text_and_not_an_unsent_one(
+    app: App, ocr: OcrEngine, hide_text: bool
+) -> None:
+    phone, device = make_phone("720x1600", "dark", hide_text=hide_text)
+    contact = phone.world.contacts()[1].name
+    runner = FlowRunner(device, app, ocr=ocr)
+    sent = runner.run("send_message", {"contact": contact, "text": "好的，明天上午发货"})
+    assert sent.ok, sent.error  # verified on screen, through OCR when the text is hidden
+    found = runner.run("check_message", {"contact": contact, "text": "好的，明天上午发货"})
+    assert found.ok and found.data["found"] is True
+    missing = runner.run("check_message", {"contact": contact, "text": "这条没有发出去"})
+    assert missing.ok and missing.data["found"] is False
+    assert phone.screen_label() == "chat_list"
+
+
+def test_an_unconfirmed_send_is_checked_first_and_not_repeated(app: App, ocr: OcrEngine) -> None:
+    phone, device = make_phone("1080x2400", "light", hide_text=True)
+    contact = phone.world.contacts()[2].name
+    text = "Your order ships tomorrow morning"
+    phone.world.record_outgoing(contact, text)  # the earlier attempt went through
+    result = FlowRunner(device, app, ocr=ocr).run(
+        "send_message", {"contact": contact, "text": text, "check_first": True}
+    )
+    assert result.outcome is FlowOutcome.ALREADY_DONE
+    assert [m.text for m in phone.world.delivered_to(contact)].count(text) == 1
+    result = FlowRunner(device, app, ocr=ocr).run(
+        "send_message", {"contact": contact, "text": "A new reply", "check_first": True}
+    )
+    assert result.ok, result.error
+    assert [m.text for m in phone.world.delivered_to(contact)][-1] == "A new reply"
