@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from phonefarm.agent_command import agent
 from phonefarm.controller_command import controller_app
+from phonefarm.demo_command import demo
 from phonefarm.devices_command import devices_app
 from phonefarm.flow_command import flow_app
 from phonefarm.profile_command import profile_app
@@ -20,6 +22,8 @@ app.add_typer(flow_app, name="flow")
 app.add_typer(devices_app, name="devices")
 app.add_typer(profile_app, name="profile")
 app.add_typer(controller_app, name="controller")
+app.command("agent")(agent)
+app.command("demo")(demo)
 
 
 def main() -> None:

@@ -1,0 +1,98 @@
+"""Registration and heartbeats: what the controller is told about the host's phones."""
+
+from __future__ import annotations
+
+from agent_support import SettingsFactory, small_phone, wait_for
+from fake_controller import HOST, FakeController
+
+from agent.devices.simulated import SimulatedDevice
+from agent.host.supervisor import Supervisor
+from farm_protocol.agent_api import ParkReport
+from farm_protocol.device import DeviceState
+from farm_protocol.posts import Decision
+
+
+def test_registers_every_phone_then_heartbeats_their_states(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    phones = [small_phone("sim-1"), small_phone("sim-2")]
+    supervisor = Supervisor(make_settings(), [SimulatedDevice(p) for p in phones])
+    supervisor.start()
+    try:
+        assert supervisor.wait_registered(5)
+        [registration] = fake.state.registrations
+        assert registration.host == HOST
+        assert [(d.serial, d.width, d.height, d.density) for d in registration.devices] == [
+            ("sim-1", 720, 1600, 320),
+            ("sim-2", 720, 1600, 320),
+        ]
+        wait_for(lambda: len(fake.state.heartbeats) >= 3, timeout=5)
+        beat = fake.state.heartbeats[-1]
+        assert {(d.serial, d.state) for d in beat.devices} == {
+            ("sim-1", DeviceState.ONLINE),
+            ("sim-2", DeviceState.ONLINE),
+        }
+        assert all(d.battery is not None and d.job_id is None for d in beat.devices)
+    finally:
+        supervisor.stop(5)
+
+
+def test_registers_again_when_the_controller_forgot_the_host(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    supervisor = Supervisor(make_settings(), [SimulatedDevice(small_phone("sim-1"))])
+    supervisor.start()
+    try:
+        assert supervisor.wait_registered(5)
+        fake.forget_host = True  # e.g. a controller on a fresh database
+        wait_for(lambda: len(fake.state.registrations) >= 2, timeout=5)
+    finally:
+        supervisor.stop(5)
+
+
+def test_a_phone_offline_at_start_registers_once_it_answers(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    present, absent = small_phone("sim-1"), small_phone("sim-2")
+    absent.disconnect()
+    supervisor = Supervisor(make_settings(), [SimulatedDevice(present), SimulatedDevice(absent)])
+    supervisor.start()
+    try:
+        assert supervisor.wait_registered(5)
+        assert [d.serial for d in fake.state.registrations[-1].devices] == ["sim-1"]
+        absent.reconnect()
+        wait_for(
+            lambda: [d.serial for d in fake.state.registrations[-1].devices] == ["sim-1", "sim-2"],
+            timeout=10,
+        )
+    finally:
+        supervisor.stop(5)
+
+
+def test_heartbeats_carry_on_through_an_outage(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    supervisor = Supervisor(make_settings(), [SimulatedDevice(small_phone("sim-1"))])
+    supervisor.start()
+    try:
+        assert supervisor.wait_registered(5)
+        fake.down = True
+        count = len(fake.state.heartbeats)
+        wait_for(lambda: supervisor.heartbeat.beats >= 1, timeout=5)
+        fake.down = False
+        wait_for(lambda: len(fake.state.heartbeats) > count + 1, timeout=10)
+    finally:
+        supervisor.stop(5)
+
+
+def test_decisions_from_heartbeats_reach_the_board(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    supervisor = Supervisor(make_settings(), [SimulatedDevice(small_phone("sim-1"))])
+    fake.state.parks["job-7"] = (ParkReport(worker="w"), b"")
+    fake.decide("job-7", Decision.REJECT)
+    supervisor.start()
+    try:
+        assert supervisor.decisions.wait("job-7", 5) is Decision.REJECT
+    finally:
+        supervisor.stop(5)
