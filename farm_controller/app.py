@@ -14,18 +14,21 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from farm_queue import Clock, JobStore, utc_now
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
-from farm_controller.api.deps import require_api_token, require_user
 from farm_controller.api.routes import (
     accounts,
     agent,
+    audit_log,
+    auth,
     canned_replies,
+    charts,
     contacts,
     conversations,
     devices,
+    devices_live,
     evidence,
     health,
     hosts,
@@ -33,10 +36,17 @@ from farm_controller.api.routes import (
     me,
     media,
     posts,
+    profile,
     realtime,
+    review,
+    schedule,
     tags,
+    tokens,
+    users,
 )
 from farm_controller.api.routes.dashboard import install_dashboard
+from farm_controller.audit import AuditMiddleware
+from farm_controller.auth.middleware import AccessControl
 from farm_controller.db import safe_url
 from farm_controller.errors import ErrorBody, install_error_handlers
 from farm_controller.migrate import upgrade
@@ -54,16 +64,23 @@ Schedule feed posts for the accounts of a phone farm and watch the phones publis
 Answer every customer of every phone from one pane (the chat API, tagged `chat`; live
 events on the WebSocket `/api/v1/ws`; the pane itself at `/chat`).
 
-Authenticate with `Authorization: Bearer <API token>`; the chat API also takes each chat
-user's own token (a staff member sees only the conversations of their accounts). Every
-error is `{"detail": [{"field": ..., "message": ..., "type": ...}]}`: 422 when the request
-is wrong (the field is named), 409 when it conflicts with what is stored (daily cap,
-duplicate text, a job's state), 429 when an account's reply cap is reached, 403 for an
-admin-only action, 404 for what does not exist or is not yours, 401 without a valid token.
+Authenticate with `Authorization: Bearer <token>`: the controller's API token (an admin)
+or a user's personal API token (`POST /api/v1/me/tokens`); the console signs in with a
+session cookie (`POST /api/v1/auth/login`) and sends `X-CSRF-Token` with every change.
+Each route is open to some roles only (`admin`, `operator`, `scheduler`, `agent_staff`;
+403 otherwise); a staff member sees only the conversations of their accounts. Every
+change is in the audit log (`GET /api/v1/audit`), with the `X-Request-ID` of its request.
+
+Every error is `{"detail": [{"field": ..., "message": ..., "type": ...}]}`: 422 when the
+request is wrong (the field is named), 409 when it conflicts with what is stored (daily
+cap, duplicate text, a job's state), 429 when an account's reply cap is reached or after
+too many failed sign-ins, 403 when your role may not, 404 for what does not exist or is
+not yours, 401 without a valid token or session.
 """
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "missing or invalid token"},
+    401: {"model": ErrorBody, "description": "missing or invalid token or session"},
+    403: {"model": ErrorBody, "description": "your role may not do this (auth.policy)"},
     422: {"model": ErrorBody, "description": "invalid request; `field` names the culprit"},
 }
 
@@ -105,17 +122,26 @@ def create_app(
     app.state.scheduler = scheduler
     install_error_handlers(app)
 
-    public = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_api_token)])
-    for module in (hosts, devices, accounts, media, posts, jobs, evidence):
+    # Who may call what is decided for every route by `auth.policy.ROUTE_ROLES` in the
+    # AccessControl middleware, not per router: a new route must be added to that table.
+    app.add_middleware(AccessControl)
+    app.add_middleware(AuditMiddleware)  # outermost: it also records refused requests
+    public = APIRouter(prefix=API_PREFIX)
+    for module in (hosts, devices, accounts, media, posts, jobs, evidence, review, schedule):
         public.include_router(module.router)
-    chat = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_user)])
-    for module in (me, conversations, contacts, canned_replies, tags):
+    for module in (auth, me, profile, tokens, users, audit_log, charts):
+        public.include_router(module.router)
+    public.include_router(tokens.admin_router)
+    chat = APIRouter(prefix=API_PREFIX)
+    for module in (conversations, contacts, canned_replies, tags):
         chat.include_router(module.router)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(public)
     app.include_router(chat)
     app.include_router(realtime.router, prefix=API_PREFIX)
     app.include_router(agent.router)
+    app.include_router(devices_live.router, prefix=API_PREFIX)  # farm view, live screens
+    app.include_router(devices_live.agent_router)  # the agents' screen link
     if settings.dashboard_dir is not None:
         install_dashboard(app, settings.dashboard_dir)
     _document_post_body(app)

@@ -92,6 +92,9 @@ class Account(Base):
     messages_per_minute: Mapped[int | None] = mapped_column(
         default=None, doc="reply cap; the settings' default when null"
     )
+    posting_slots: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, doc='local "HH:MM" times posts prefer ("next free slot")'
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -417,3 +420,114 @@ class ChatSync(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     unread_seen: Mapped[int] = mapped_column(default=0, doc="badges the last sync saw")
     rounds: Mapped[int] = mapped_column(default=0, doc="sync jobs made so far")
+
+
+# --- people: users, their sessions and tokens, the audit log -------------------------------
+
+
+class UserRecord(Base):
+    """A person (or a script's owner) who signs in to the console; see `users.User`."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(16), doc="admin | operator | scheduler | agent_staff")
+    password_hash: Mapped[str | None] = mapped_column(
+        String(255), default=None, doc="argon2id; null: cannot sign in with a password"
+    )
+    active: Mapped[bool] = mapped_column(Boolean(), default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+    accounts: Mapped[list[UserAccount]] = relationship(
+        cascade="all, delete-orphan", order_by="UserAccount.account_id"
+    )
+
+
+class UserAccount(Base):
+    """An account an `agent_staff` user serves (their chat shows only these)."""
+
+    __tablename__ = "user_accounts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True, index=True)
+
+
+class ApiTokenRecord(Base):
+    """A personal API token for scripts; only its sha256 is stored (it is shown once)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), doc="the token's first characters, to tell")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a secret, the table only its sha256."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="sha256 of the cookie")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class LoginFailure(Base):
+    """A refused sign-in, counted by the login rate limit."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEvent(Base):
+    """Something a person or script changed, or did to a phone: who, what, where, when.
+
+    `devices` and `accounts` list every phone serial and account id the action concerned,
+    as ``,a,b,`` (so one ``LIKE '%,a,%'`` finds it in any database).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_actor_at", "actor", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str | None] = mapped_column(String(100), default=None, doc="null: anonymous")
+    actor_role: Mapped[str | None] = mapped_column(String(16), default=None)
+    via: Mapped[str] = mapped_column(String(16), doc="session | token | service | anonymous")
+    action: Mapped[str] = mapped_column(String(100), index=True, doc="e.g. posts.submit")
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[int] = mapped_column()
+    devices: Mapped[str] = mapped_column(String(2000), default="")
+    accounts: Mapped[str] = mapped_column(String(2000), default="")
+    target: Mapped[str | None] = mapped_column(String(200), default=None, doc="e.g. post:12")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

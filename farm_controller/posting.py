@@ -86,17 +86,18 @@ def _inspect_uploads(rt: Runtime, uploads: Sequence[Upload], check: _Check) -> l
     return facts
 
 
-def _load_accounts(session: Session, ids: Sequence[int], check: _Check) -> list[Account]:
+def _load_accounts(
+    session: Session, ids: Sequence[int], check: _Check, *, lock: bool = True
+) -> list[Account]:
     if not ids:
         check.bad("account_ids", "a post needs at least one target account", "missing")
         return []
     # Locked on PostgreSQL so concurrent submissions count each other's posts (SQLite
     # already serialises writers).
+    query = select(Account).where(Account.id.in_(set(ids)))
     found = {
         account.id: account
-        for account in session.scalars(
-            select(Account).where(Account.id.in_(set(ids))).with_for_update()
-        )
+        for account in session.scalars(query.with_for_update() if lock else query)
     }
     accounts: list[Account] = []
     seen: set[int] = set()
@@ -156,19 +157,36 @@ def _schedule(body: PostCreate, timezone: str, now: datetime, check: _Check) -> 
     return schedule
 
 
-def create_post(
-    rt: Runtime, body: PostCreate, uploads: Sequence[Upload] = (), *, created_by: str = "api"
-) -> NewPost:
-    """Check a new post against every rule and store it, or store nothing.
+@dataclass
+class _Plan:
+    """What `_evaluate` found: the checked parts of a new post."""
 
-    Raises:
-        ApiError: 422 when the request is wrong (each problem names its field), 409 when
-            it conflicts with stored posts (daily cap; duplicate text unless
-            `allow_duplicate`).
+    text: str
+    accounts: list[Account]
+    media: list[Media]
+    upload_facts: list[ImageFacts]
+    timezone: str
+    schedule: Schedule | None
+    first: datetime | None
+    timing_ok: bool
+
+
+def _evaluate(
+    rt: Runtime,
+    session: Session,
+    body: PostCreate,
+    uploads: Sequence[Upload],
+    check: _Check,
+    now: datetime,
+    *,
+    lock: bool = True,
+) -> _Plan:
+    """Check `body` against every rule, collecting problems in `check` (stores nothing).
+
+    Conflicts with stored posts (daily cap, duplicates) are looked for whenever the first
+    occurrence is known, even if the request has other problems.
     """
-    now = rt.clock()
     settings = rt.settings
-    check = _Check()
     upload_facts = _inspect_uploads(rt, uploads, check)
     text = body.text.strip()
     grace = timedelta(seconds=settings.run_at_grace)
@@ -191,43 +209,42 @@ def create_post(
         except ValueError as exc:
             check.bad("timezone", str(exc))
 
-    with write_session(rt.sessions) as session:
-        accounts = _load_accounts(session, body.account_ids, check)
-        media = _load_media(rt, session, body.media_ids, check)
-        image_count = len(body.media_ids) + len(uploads)
-        if not text and image_count == 0:
-            check.bad("text", "a post needs text or at least one image", "missing")
-        for app in sorted({account.app for account in accounts}):
-            limits = rt.limits.for_app(app)
-            if len(text) > limits.text_limit:
+    accounts = _load_accounts(session, body.account_ids, check, lock=lock)
+    media = _load_media(rt, session, body.media_ids, check)
+    image_count = len(body.media_ids) + len(uploads)
+    if not text and image_count == 0:
+        check.bad("text", "a post needs text or at least one image", "missing")
+    for app in sorted({account.app for account in accounts}):
+        limits = rt.limits.for_app(app)
+        if len(text) > limits.text_limit:
+            check.bad(
+                "text",
+                f"text is {len(text)} characters; {app} allows at most {limits.text_limit}",
+                "too_long",
+            )
+        if image_count > limits.max_images:
+            field = "files" if uploads else "media_ids"
+            check.bad(
+                field,
+                f"{image_count} images; {app} allows at most {limits.max_images}",
+                "too_many",
+            )
+    timezone = body.timezone or (accounts[0].timezone if accounts else "UTC")
+    timezone_ok = all(problem.field != "timezone" for problem in check.invalid)
+    schedule = _schedule(body, timezone, now, check) if timezone_ok else None
+    first = schedule.first() if schedule is not None else None
+    if first is not None:
+        for account in accounts:
+            if in_quiet_hours(account, first):
                 check.bad(
-                    "text",
-                    f"text is {len(text)} characters; {app} allows at most {limits.text_limit}",
-                    "too_long",
+                    "run_at",
+                    f"{first.isoformat()} is in the quiet hours of account "
+                    f"{account.name!r} ({quiet_hours_text(account)})",
+                    "quiet_hours",
                 )
-            if image_count > limits.max_images:
-                field = "files" if uploads else "media_ids"
-                check.bad(
-                    field,
-                    f"{image_count} images; {app} allows at most {limits.max_images}",
-                    "too_many",
-                )
-        timezone = body.timezone or (accounts[0].timezone if accounts else "UTC")
-        timezone_ok = all(problem.field != "timezone" for problem in check.invalid)
-        schedule = _schedule(body, timezone, now, check) if timezone_ok else None
-        first = schedule.first() if schedule is not None else None
-        if first is not None:
-            for account in accounts:
-                if in_quiet_hours(account, first):
-                    check.bad(
-                        "run_at",
-                        f"{first.isoformat()} is in the quiet hours of account "
-                        f"{account.name!r} ({quiet_hours_text(account)})",
-                        "quiet_hours",
-                    )
-        check.raise_invalid()
-        assert schedule is not None and first is not None
-
+    # A run time out of range would overflow the day arithmetic below.
+    timing_ok = not any(problem.type in ("past", "too_far") for problem in check.invalid)
+    if first is not None and timing_ok:
         window = timedelta(hours=settings.duplicate_window_hours)
         for index, account in enumerate(accounts):
             booked = posts_on_day(session, account, first)
@@ -249,7 +266,126 @@ def create_post(
                         '"allow_duplicate": true to post it anyway',
                         "duplicate",
                     )
+    return _Plan(text, accounts, media, upload_facts, timezone, schedule, first, timing_ok)
+
+
+@dataclass(frozen=True)
+class PostCheck:
+    """What submitting a post would meet, found without storing anything.
+
+    Attributes:
+        errors: Problems the API would refuse with 422 (the request is wrong, or the first
+            run time is in an account's quiet hours).
+        conflicts: Problems it would refuse with 409 (daily cap; a duplicate text, which
+            `allow_duplicate` lets through).
+        warnings: Later occurrences of a recurrence that will be skipped when due (quiet
+            hours, daily cap).
+        occurrences: The first occurrences (at most `OCCURRENCES_SHOWN`).
+        occurrence_count: How many occurrences there are (at most `MAX_OCCURRENCES_CHECKED`).
+    """
+
+    errors: list[FieldProblem]
+    conflicts: list[FieldProblem]
+    warnings: list[FieldProblem]
+    occurrences: list[datetime]
+    occurrence_count: int
+
+
+OCCURRENCES_SHOWN = 20
+MAX_OCCURRENCES_CHECKED = 400
+
+
+def check_post(rt: Runtime, body: PostCreate) -> PostCheck:
+    """Everything `create_post` would say about `body`, and what later occurrences will
+    meet, without storing anything (the composer's warnings before submitting)."""
+    now = rt.clock()
+    check = _Check()
+    warnings: list[FieldProblem] = []
+    occurrences: list[datetime] = []
+    with rt.sessions() as session:
+        plan = _evaluate(rt, session, body, (), check, now, lock=False)
+        if plan.schedule is not None and plan.first is not None and plan.timing_ok:
+            occurrences = plan.schedule.occurrences(limit=MAX_OCCURRENCES_CHECKED)
+            warnings = _later_occurrences(session, plan, occurrences)
+        session.rollback()
+    return PostCheck(
+        errors=list(check.invalid),
+        conflicts=list(check.conflicts),
+        warnings=warnings,
+        occurrences=occurrences[:OCCURRENCES_SHOWN],
+        occurrence_count=len(occurrences),
+    )
+
+
+def _later_occurrences(
+    session: Session, plan: _Plan, occurrences: Sequence[datetime]
+) -> list[FieldProblem]:
+    """Warnings for the occurrences after the first: quiet hours and full days."""
+    warnings: list[FieldProblem] = []
+    for account in plan.accounts:
+        zone = ZoneInfo(account.timezone)
+        own: dict[object, int] = {}
+        quiet = capped = 0
+        first_quiet = first_capped = None
+        for moment in occurrences:
+            day = moment.astimezone(zone).date()
+            own[day] = own.get(day, 0) + 1
+            if moment == plan.first:
+                continue
+            if in_quiet_hours(account, moment):
+                quiet += 1
+                first_quiet = first_quiet or moment
+            elif posts_on_day(session, account, moment) + own[day] > account.daily_post_cap:
+                capped += 1
+                first_capped = first_capped or moment
+        if quiet and first_quiet is not None:
+            warnings.append(
+                FieldProblem(
+                    "recurrence",
+                    f"{quiet} occurrence(s) for {account.name!r} fall in its quiet hours "
+                    f"({quiet_hours_text(account)}), the first at {first_quiet.isoformat()}; "
+                    "they will be skipped",
+                    "quiet_hours",
+                )
+            )
+        if capped and first_capped is not None:
+            warnings.append(
+                FieldProblem(
+                    "recurrence",
+                    f"{capped} occurrence(s) for {account.name!r} would exceed its daily cap "
+                    f"of {account.daily_post_cap}, the first at {first_capped.isoformat()}; "
+                    "they will be skipped",
+                    "cap_reached",
+                )
+            )
+    return warnings
+
+
+def create_post(
+    rt: Runtime, body: PostCreate, uploads: Sequence[Upload] = (), *, created_by: str = "api"
+) -> NewPost:
+    """Check a new post against every rule and store it, or store nothing.
+
+    Raises:
+        ApiError: 422 when the request is wrong (each problem names its field), 409 when
+            it conflicts with stored posts (daily cap; duplicate text unless
+            `allow_duplicate`).
+    """
+    now = rt.clock()
+    check = _Check()
+    with write_session(rt.sessions) as session:
+        plan = _evaluate(rt, session, body, uploads, check, now)
+        check.raise_invalid()
         check.raise_conflicts()
+        schedule, first = plan.schedule, plan.first
+        assert schedule is not None and first is not None
+        text, accounts, media, upload_facts = (
+            plan.text,
+            plan.accounts,
+            plan.media,
+            plan.upload_facts,
+        )
+        timezone = plan.timezone
 
         for upload, facts in zip(uploads, upload_facts, strict=True):
             media.append(_store_upload(rt, session, upload, facts, now))

@@ -15,6 +15,7 @@ The cron dialect is classic crontab (minute hour day-of-month month day-of-week,
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,8 +72,10 @@ def crontab_weekdays(field: str) -> str:
     return ",".join(_DAY_NAMES[day] for day in ordered)
 
 
+@functools.lru_cache(maxsize=256)
 def cron_trigger(expression: str, timezone: str) -> CronTrigger:
-    """An APScheduler trigger for a crontab expression in `timezone`.
+    """An APScheduler trigger for a crontab expression in `timezone` (cached: the calendar
+    asks for thousands of occurrences).
 
     Raises:
         ValueError: The expression is not a valid 5-field crontab expression (the

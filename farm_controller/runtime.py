@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from farm_queue import Clock, JobStore, SqlJobStore, utc_now
 from sqlalchemy import Engine
 
+from farm_controller.auth.passwords import Passwords
 from farm_controller.chat.realtime import Hub
 from farm_controller.db import SessionFactory, make_engine, session_factory
 from farm_controller.images import FileStore
 from farm_controller.limits import AppLimits
 from farm_controller.settings import Settings
-from farm_controller.users import User, users_of
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Runtime:
         limits: Each app's post limits.
         dispatch_lock: Serialises turning due occurrences into jobs within this process
             (the database's locks do it across processes).
-        users: The chat users by name (from the settings, plus the API token's admin).
+        passwords: Hashes and checks users' passwords (argon2id, the settings' cost).
         hub: Fans chat events out to the connected panes of this process.
     """
 
@@ -48,7 +48,7 @@ class Runtime:
     evidence: FileStore
     limits: AppLimits = field(default_factory=AppLimits)
     dispatch_lock: threading.RLock = field(default_factory=threading.RLock)
-    users: dict[str, User] = field(default_factory=dict)
+    passwords: Passwords = field(default_factory=Passwords)
     hub: Hub = field(default_factory=Hub)
 
     @classmethod
@@ -65,7 +65,9 @@ class Runtime:
             clock=clock,
             media=FileStore(settings.media_dir),
             evidence=FileStore(settings.evidence_dir),
-            users=users_of(settings.users),
+            passwords=Passwords(
+                settings.password_hash_memory_kib, settings.password_hash_time_cost
+            ),
         )
 
     def close(self) -> None:

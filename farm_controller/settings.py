@@ -15,8 +15,6 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from farm_controller.users import API_USER, UserSpec
-
 MIN_TOKEN_LENGTH = 24
 DEFAULT_DATABASE_URL = "sqlite:///var/phonefarm.db"
 DEMO_HOST = "local"
@@ -41,15 +39,30 @@ class Settings(BaseSettings):
     agent_tokens: dict[str, SecretStr] = Field(
         default_factory=dict, description='host → bearer token, e.g. {"rack-1": "…"}'
     )
-    users: dict[str, UserSpec] = Field(
-        default_factory=dict,
-        description=(
-            "chat users by name, each with its own token, role and accounts, e.g. "
-            '{"li": {"token": "…", "role": "agent_staff", "accounts": ["shop-1", 2]}}; '
-            "the API token is an admin"
-        ),
-    )
     demo: bool = Field(default=False, description="generate missing tokens (demo only)")
+
+    session_idle_minutes: int = Field(
+        default=720, ge=1, le=60 * 24 * 30, description="a console session ends when idle this long"
+    )
+    session_max_hours: int = Field(
+        default=168, ge=1, le=24 * 90, description="a console session ends this long after sign-in"
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure session cookie; None: when the request came over https"
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=1000, description="failed sign-ins per user name per login_window"
+    )
+    login_max_failures_per_ip: int = Field(
+        default=30, ge=1, le=100_000, description="failed sign-ins per address per login_window"
+    )
+    login_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    password_hash_memory_kib: int = Field(
+        default=65_536, ge=8, description="argon2id memory cost (lower only for tests)"
+    )
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, le=20, description="argon2id passes (lower only for tests)"
+    )
 
     max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     max_image_side: int = Field(default=20_000, gt=0, description="pixels, either side")
@@ -127,17 +140,6 @@ class Settings(BaseSettings):
             if value in seen:
                 # One token for two principals would let an agent call the public API.
                 raise ValueError(f"agent_tokens[{host!r}] reuses another token")
-            seen.add(value)
-        for name, user in self.users.items():
-            if name == API_USER or not name or len(name) > 100 or "\x00" in name:
-                raise ValueError(f"users: {name!r} cannot be a user name")
-            value = user.token.get_secret_value()
-            if len(value) < MIN_TOKEN_LENGTH:
-                raise ValueError(
-                    f"users[{name!r}].token must be at least {MIN_TOKEN_LENGTH} characters"
-                )
-            if value in seen:
-                raise ValueError(f"users[{name!r}].token reuses another token")
             seen.add(value)
         if self.heartbeat_timeout <= self.heartbeat_interval:
             raise ValueError("heartbeat_timeout must be longer than heartbeat_interval")

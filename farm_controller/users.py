@@ -1,73 +1,59 @@
-"""Who uses the chat, and which accounts each one may see.
+"""Who is calling, with which role, and which accounts' chats they may see.
 
-Until the dashboard issue brings real users and roles, chat users come from the settings
-(`Settings.users`): a name, a bearer token, a role and the accounts they serve. The API
-token stays an `admin` named ``api``.
+Users live in the database (`models.UserRecord`, managed under ``/api/v1/users``); a
+request is made by a `User`, built once per request by `auth.middleware` from the
+session cookie or a bearer token. The settings' API token is the admin service user
+``api``.
 
-- `admin` sees and changes everything (and manages canned replies, tags and rules).
-- `agent_staff` sees only the conversations of the accounts listed for them; every query
-  is filtered by `User.account_filter`, and a direct request for anything else is
-  answered 404, as if it did not exist. The same filter decides which real-time events
-  reach their panes.
+Roles (what each may call is one table: `auth.policy.ROUTE_ROLES`):
+
+- `admin`: users, settings, the audit log, and everything else.
+- `operator`: devices, remote control, jobs and the review queue.
+- `scheduler`: posts, media, the calendar, accounts' posting time slots.
+- `agent_staff`: the chat, only for the accounts assigned to them; every chat query is
+  filtered by `User.account_filter`, a direct request for anything else answers 404, and
+  the same filter decides which real-time events reach their panes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from sqlalchemy import ColumnElement, SQLColumnExpression, false, or_, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, true
 
-Role = Literal["admin", "agent_staff"]
+Role = Literal["admin", "operator", "scheduler", "agent_staff"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+Via = Literal["service", "token", "session"]
 
 API_USER = "api"
-"""The name of the API token's user (an admin)."""
-
-AccountRef = Annotated[int | str, Field(union_mode="left_to_right")]
-
-
-class UserSpec(BaseModel):
-    """One chat user as configured (the token is never shown or logged)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    token: SecretStr
-    role: Role = "agent_staff"
-    accounts: list[AccountRef] = Field(
-        default_factory=list, description="account ids or names this user serves"
-    )
-    display_name: str | None = Field(default=None, max_length=100)
+"""The name of the settings' API token's user (an admin; no database row)."""
 
 
 @dataclass(frozen=True)
 class User:
-    """The person (or tool) making a chat request.
+    """The person (or tool) making a request.
 
     Attributes:
-        name: Unique user name (the key in `Settings.users`; ``api`` for the API token).
-        role: `admin` or `agent_staff`.
+        name: Unique user name (``api`` for the settings' API token).
+        role: What they may do.
         account_ids: Account ids this user serves (agent_staff).
-        account_names: Account names this user serves (agent_staff).
-        display_name: Shown in the pane.
+        display_name: Shown in the console.
+        id: The database row (None for the API token's user).
+        via: How the request authenticated: the API token, a personal token or a session.
+        session_id: The session's key (sessions only), for sign-out and CSRF.
+        csrf_token: The session's CSRF token (sessions only).
     """
 
     name: str
     role: Role
     account_ids: frozenset[int] = frozenset()
-    account_names: frozenset[str] = frozenset()
     display_name: str = ""
-
-    @classmethod
-    def from_spec(cls, name: str, spec: UserSpec) -> User:
-        """The user configured under `name`."""
-        return cls(
-            name=name,
-            role=spec.role,
-            account_ids=frozenset(a for a in spec.accounts if isinstance(a, int)),
-            account_names=frozenset(a for a in spec.accounts if isinstance(a, str)),
-            display_name=spec.display_name or name,
-        )
+    id: int | None = None
+    via: Via = "service"
+    session_id: str | None = None
+    csrf_token: str | None = None
 
     @classmethod
     def api(cls) -> User:
@@ -79,26 +65,18 @@ class User:
         """True for admins, who see every account."""
         return self.role == "admin"
 
-    def may_see(self, account_id: int, account_name: str) -> bool:
+    def may_see(self, account_id: int, account_name: str = "") -> bool:
         """True when this user may see the account's conversations."""
-        return self.is_admin or account_id in self.account_ids or account_name in self.account_names
+        del account_name  # kept for the callers' signature; ids decide
+        return self.is_admin or account_id in self.account_ids
 
     def account_filter(
         self, id_column: SQLColumnExpression[int], name_column: SQLColumnExpression[str]
     ) -> ColumnElement[bool]:
-        """A SQL condition on an account's id and name columns: the accounts this user sees."""
+        """A SQL condition on an account's id (and name) columns: the accounts this user sees."""
+        del name_column
         if self.is_admin:
             return true()
-        conditions: list[ColumnElement[bool]] = []
         if self.account_ids:
-            conditions.append(id_column.in_(sorted(self.account_ids)))
-        if self.account_names:
-            conditions.append(name_column.in_(sorted(self.account_names)))
-        return or_(*conditions) if conditions else false()
-
-
-def users_of(specs: dict[str, UserSpec]) -> dict[str, User]:
-    """Every configured user by name, plus the API token's user."""
-    users = {name: User.from_spec(name, spec) for name, spec in specs.items()}
-    users[API_USER] = User.api()
-    return users
+            return id_column.in_(sorted(self.account_ids))
+        return false()

@@ -3,7 +3,11 @@
     phonefarm agent --controller http://127.0.0.1:8000 --token … --host rack-1 --sim 8 \
         --sim-control 127.0.0.1:8765
 
-Real phones (`--adb`) arrive with issue 6; until then the agent drives virtual phones.
+    phonefarm agent --controller http://127.0.0.1:8000 --token … --host rack-1 --adb \
+        [--backend adb|u2] [--connect 192.168.1.20:5555 …]
+
+`--adb` drives the phones the local adb server sees (`ANDROID_ADB_SERVER_PORT` picks the
+server), following them as they are plugged in and out.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 
+from agent.devices.adb_backends import BACKENDS
+from agent.devices.adb_server_client import AdbServerError
+from agent.host.adb_agent import AdbAgent, AdbSpec
 from agent.host.events import JobEvent, JobPhase
 from agent.host.settings import AgentSettings
 from agent.host.sim_agent import SimAgent
@@ -114,21 +121,42 @@ def agent(
         typer.Option(help="serve the sim control API on a loopback HOST:PORT, e.g. 127.0.0.1:8765"),
     ] = None,
     adb: Annotated[bool, typer.Option("--adb", help="drive the phones adb sees")] = False,
+    backend: Annotated[
+        str, typer.Option(help="with --adb: adb, or u2 (uiautomator2 on the phones)")
+    ] = "adb",
+    connect: Annotated[
+        list[str] | None,
+        typer.Option(help="with --adb: `adb connect` HOST:PORT and keep it connected (repeatable)"),
+    ] = None,
     workdir: Annotated[
         Path | None, typer.Option(help="media cache, evidence, spool (default var/agent/HOST)")
     ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run this host's agent until Ctrl-C: one worker per phone, heartbeats, results."""
-    if adb:
-        err_console.print("[red]not yet:[/] --adb arrives with issue 6; use --sim N for now")
+    if adb and sim:
+        err_console.print("[red]error:[/] --adb and --sim N drive different phones: pick one")
         raise typer.Exit(2)
-    if sim < 1:
-        err_console.print("[red]error:[/] --sim N (N ≥ 1) is required until --adb arrives")
+    if not adb and sim < 1:
+        err_console.print("[red]error:[/] --sim N (N ≥ 1) or --adb is required")
+        raise typer.Exit(2)
+    if backend not in BACKENDS:
+        err_console.print(f"[red]error:[/] --backend: choose one of {', '.join(BACKENDS)}")
         raise typer.Exit(2)
     if not token:
         err_console.print("[red]error:[/] --token (or PHONEFARM_AGENT_TOKEN) is required")
         raise typer.Exit(2)
+    if adb:
+        settings = agent_settings(
+            controller_url=controller,
+            token=token,
+            host=host,
+            workdir=workdir or Path("var/agent") / host,
+        )
+        setup_logging(log_level)
+        adb_spec = AdbSpec(backend=backend, connect=tuple(connect or ()))
+        run_adb_agent(AdbAgent(settings, adb_spec, listener=print_event), settings)
+        return
     control = None
     if sim_control is not None:
         try:
@@ -163,6 +191,37 @@ def agent(
     try:
         wait_for_shutdown()
         sim_agent.stop()
+    except KeyboardInterrupt:
+        err_console.print("quitting now: leases of unfinished jobs expire and get checked")
+        raise typer.Exit(130) from None
+
+
+def run_adb_agent(adb_agent: AdbAgent, settings: AgentSettings) -> None:
+    """Start the agent over the adb server's phones, show them, run until Ctrl-C."""
+    server = adb_agent.server
+    try:
+        adb_agent.start()
+    except AdbServerError as exc:
+        err_console.print(
+            f"[red]error:[/] no adb server at {server.host}:{server.port} ({exc}); "
+            "install adb (apt install adb) or start it with `adb start-server`"
+        )
+        raise typer.Exit(1) from None
+    phones = adb_agent.phones()
+    console.print(
+        f"agent [bold]{settings.host}[/] with {len(phones)} phone(s) through adb"
+        f" (backend {adb_agent.spec.backend}) → {settings.controller_url}"
+        f" (workdir {settings.workdir})"
+    )
+    if not phones:
+        console.print("no phones yet: plug one in (USB debugging on) or use --connect HOST:PORT")
+    for phone in phones:
+        profile = f", profile {phone.profile}" if phone.profile else ""
+        hint = f" — {phone.hint}" if phone.hint else ""
+        console.print(f"  {phone.serial}: {phone.state.value}{profile}{hint}")
+    try:
+        wait_for_shutdown()
+        adb_agent.stop()
     except KeyboardInterrupt:
         err_console.print("quitting now: leases of unfinished jobs expire and get checked")
         raise typer.Exit(130) from None

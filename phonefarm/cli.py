@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from phonefarm.admin_command import admin_app
 from phonefarm.agent_command import agent
 from phonefarm.controller_command import controller_app
 from phonefarm.demo_command import demo
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(flow_app, name="flow")
+app.add_typer(admin_app, name="admin")
 app.add_typer(devices_app, name="devices")
 app.add_typer(profile_app, name="profile")
 app.add_typer(controller_app, name="controller")

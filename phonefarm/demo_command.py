@@ -116,13 +116,17 @@ def demo(
     )
     assert settings.api_token is not None
     api_token = settings.api_token.get_secret_value()
+    from farm_controller.auth.bootstrap import ensure_demo_admin
+
+    web = create_app(settings)
     try:
-        controller = LoopbackServer(create_app(settings), LOOPBACK, port, lifespan=True)
+        controller = LoopbackServer(web, LOOPBACK, port, lifespan=True)
     except OSError as exc:
         err_console.print(f"[red]error:[/] port {port} is taken ({exc}); try --port")
         raise typer.Exit(2) from None
     controller.start()
     url = controller.url
+    admin = ensure_demo_admin(web.state.runtime)
     try:
         control: tuple[str, int] = (LOOPBACK, port + 1)
         LoopbackServer.check_free(*control)
@@ -150,6 +154,7 @@ def demo(
     photos = _sample_photos(data_dir / "samples")
     confirm = [a for a in accounts if a["publish_mode"] == "confirm"]
     lines = [
+        f"dashboard    {url}/  (sign in as {admin.username} / {admin.password})",
         f"API + docs   {url}/docs",
         f"API token    {api_token}",
         f"sim control  {agent.control_url}/docs",

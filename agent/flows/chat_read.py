@@ -2,14 +2,16 @@
 
 Bubbles have no ids on screen, so every screen's items are placed on one *content*
 axis: after each swipe the list's actual movement is measured on the pixels
-(`scroll_shift`), and an item's content position is its screen position minus the
-distance scrolled so far. An item seen on two screens lands on the same content
-position and is kept once; items the list's edge cuts are read on the next screen,
-which overlaps the last. The window ends when the anchor's tail is seen in sequence
-(with at least as many incoming bubbles after it as the unread badge counted; a tail
-found with fewer is trusted after `BADGE_SEARCH` more screens show no earlier
-occurrence), at the top of the conversation (a swipe that moves nothing), or after
-`max_scrolls` swipes.
+(`scroll_shifts`), and an item's content position is its screen position minus the
+distance scrolled so far. Where the pixels cannot tell (bubbles that look alike) or
+what a screen says disagrees with what was read there before (a message arrived while
+reading and pushed the list), the texts decide (`_follow`). An item seen on two
+screens lands on the same content position and is kept once; items the list's edge
+cuts are read on the next screen, which overlaps the last. The window ends when the
+anchor's tail is seen in sequence (with at least as many incoming bubbles after it as
+the unread badge counted; a tail found with fewer is trusted after `BADGE_SEARCH` more
+screens show no earlier occurrence), at the top of the conversation (a swipe that moves
+nothing), or after `max_scrolls` swipes.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from dataclasses import dataclass
 from agent.flows.chat_screen import SeenItem, conversation_items, list_area
 from agent.flows.context import FlowContext
 from agent.flows.errors import FlowError
+from agent.flows.observe import Observation
 from agent.flows.wait import current
-from agent.vision.chat_layout import scroll_shift
+from agent.vision.chat_layout import scroll_shifts
 from agent.vision.evidence import Mark
 from agent.vision.match import Box
+from agent.vision.stable import frame_delta
+from agent.vision.template import Image
 from farm_protocol.chat import BubbleRead, ConversationRead, KnownMessage
-from farm_protocol.chat_align import align, same_message
+from farm_protocol.chat_align import align, same_message, text_key
 
 SWIPE_FRACTION = 0.55  # of the list's height per swipe: consecutive screens overlap
 SWIPE_MS = 450  # slow enough not to fling
 NEWEST_OUTGOING = 3  # bubbles `find_message` looks at
+UNMOVED = 0.5  # frame delta of the list below which a swipe moved nothing (the top)
 BADGE_SEARCH = 2  # screens to look further back when the badge counts more than follow
 
 
@@ -50,6 +56,10 @@ class _Window:
 
     def __init__(self) -> None:
         self.items: list[_Placed] = []
+
+    def find(self, lo: int, hi: int) -> _Placed | None:
+        """The item (of any kind) seen at this content span, if any."""
+        return self._find(lo, hi, None)
 
     def _find(self, lo: int, hi: int, kind: str | None) -> _Placed | None:
         for p in self.items:
@@ -123,12 +133,8 @@ def read_conversation(
     reached_anchor = reached_top = False
     start = 0
     short_since: int | None = None  # the scroll at which a tail with too few after it showed
+    items = conversation_items(ctx, obs, area)
     while True:
-
-        def known(box: Box, off: int = offset) -> bool:
-            return window.has(box, off)
-
-        items = conversation_items(ctx, obs, area, skip=known)
         window.add(items, offset)
         bubbles = window.bubbles()
         if tail:
@@ -153,10 +159,8 @@ def read_conversation(
         obs = current(ctx, ["conversation"])
         if obs.screen != "conversation":
             raise FlowError(f"expected conversation, saw {obs.screen or 'an unknown screen'}")
-        shift = scroll_shift(before.frame, obs.frame, area, distance)
-        if shift is None:
-            shift = distance  # nothing to follow on screen: trust the swipe
-        if shift <= 0:
+        shift, items = _follow(ctx, window, before, obs, area, offset, distance)
+        if shift <= 0 and frame_delta(_crop(before, area), _crop(obs, area)) <= UNMOVED:
             reached_top = True
             break
         offset += shift
@@ -171,6 +175,84 @@ def read_conversation(
         reached_anchor=reached_anchor,
         reached_top=reached_top,
     )
+
+
+def _crop(obs: Observation, area: Box) -> Image:
+    return obs.frame[area.y0 : area.y1, area.x0 : area.x1]
+
+
+def _same_text(seen: SeenItem, new: SeenItem) -> bool:
+    """The same item seen twice? Exactly the same text: OCR reads the same pixels the same
+    way, and bubbles that look alike (a burst of similar texts) differ only a little."""
+    if seen.via == "hierarchy" and new.via == "hierarchy":
+        return seen.text == new.text
+    return text_key(seen.text) == text_key(new.text)
+
+
+def _agreement(window: _Window, items: list[SeenItem], offset: int) -> tuple[int, int]:
+    """(agreeing, disagreeing) items of a screen placed at `offset` over those in the window."""
+    agree = disagree = 0
+    for item in items:
+        if not item.text or item.clipped:
+            continue
+        placed = window.find(item.box.y0 - offset, item.box.y1 - offset)
+        if placed is None or not placed.item.text:
+            continue
+        if placed.item.kind == item.kind and _same_text(placed.item, item):
+            agree += 1
+        else:
+            disagree += 1
+    return agree, disagree
+
+
+def _follow(
+    ctx: FlowContext,
+    window: _Window,
+    before: Observation,
+    obs: Observation,
+    area: Box,
+    offset: int,
+    distance: int,
+) -> tuple[int, list[SeenItem]]:
+    """How far the content moved since `before` (the swipe, and any message that arrived
+    meanwhile), and the items of `obs`.
+
+    The pixels say it (`scroll_shifts`) unless bubbles look alike — a burst of similar
+    texts — or messages arriving pushed the list: then the texts decide. The screen is
+    placed where what it shows agrees with what was read before: among the pixel
+    candidates, and every offset that puts a bubble on an earlier sighting of its text.
+    """
+    shifts = scroll_shifts(before.frame, obs.frame, area, distance)
+    preferred = offset + (shifts[0] if shifts else distance)  # nothing to follow: the swipe
+
+    skipped: list[Box] = []
+
+    def known(box: Box) -> bool:
+        if window.has(box, preferred):
+            skipped.append(box)
+            return True
+        return False
+
+    items = conversation_items(ctx, obs, area, skip=known)
+    if len(shifts) == 1 and _agreement(window, items, preferred)[1] == 0:
+        return preferred - offset, items
+    if skipped:
+        items = conversation_items(ctx, obs, area)  # skipped on a guess: read them all
+    candidates = {offset + shift for shift in shifts} | {preferred}
+    for item in items:
+        if not item.text or item.clipped:
+            continue
+        for placed in window.items:
+            if placed.item.kind == item.kind and _same_text(placed.item, item):
+                candidate = item.box.y0 - placed.lo
+                if abs(candidate - offset) <= area.height:
+                    candidates.add(candidate)
+
+    def rank(candidate: int) -> tuple[int, int]:
+        agree, disagree = _agreement(window, items, candidate)
+        return agree - 2 * disagree, -abs(candidate - preferred)
+
+    return max(candidates, key=rank) - offset, items
 
 
 def _swipe_distance(items: list[SeenItem], area: Box) -> int:

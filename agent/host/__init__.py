@@ -5,6 +5,8 @@
     registration.py Registration — what the controller knows of this host, and its pacing
     worker.py       DeviceWorker — claim a job for its phone, run it, finish it; probe the phone
     publishing.py   Publisher — a `publish_post` job on one phone (auto and confirm mode)
+    chatting.py     SyncChatsHandler, SendMessageHandler — `sync_chats` / `send_message` jobs
+    shared_ocr.py   LazyOcrEngine — the process's one OCR engine, loaded on first use
     lease.py        LeaseKeeper — renews a job's lease every lease/3 in its own thread
     decisions.py    DecisionBoard — people's confirm/reject answers, waited on by workers
     reporting.py    StepReporter — posts each finished flow step; merges flow results
@@ -12,11 +14,15 @@
     app_catalog.py  AppCatalog — app profiles compiled once, shared by the workers
     spool.py        FinishSpool — finish reports and evidence on disk until acknowledged
     outbox.py       Outbox — delivers spooled finishes with backoff, resends leftovers
+    screen_stream.py ScreenLink — live screens (JPEG, only while watched) and remote input
+    remote_control.py ControlGate — a person's hold on a phone pauses its jobs
     client.py       ControllerClient — the agent API over httpx (farm_protocol types only)
     backoff.py      Backoff — exponential delays with jitter and a cap
     settings.py     AgentSettings — read once at the entry point and passed down
     sim_farm.py     build virtual phones for `--sim N`
     sim_agent.py    SimAgent — a supervisor over virtual phones plus the sim control API
+    adb_agent.py    AdbAgent — a supervisor over the adb server's phones, following the plug
+    phone_apps.py   PhoneApps — one phone's app profiles, chosen from its app versions
     events.py       JobEvent — what listeners (the CLI, the demo, benches) hear
     errors.py       the exception tree
 

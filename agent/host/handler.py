@@ -1,7 +1,8 @@
 """`JobHandler`: what a worker asks of the code that carries out one kind of job.
 
-A worker holds one handler per `JobKind` it can run (`Publisher` for `publish_post`);
-a claimed job of any other kind is finished `failed`, not retryable, without touching
+A worker holds one handler per `JobKind` it can run (`Publisher` for `publish_post`,
+`SyncChatsHandler` and `SendMessageHandler` for the chat jobs); a claimed job of any
+other kind (`run_flow`) is finished `failed`, not retryable, without touching
 the phone. A handler never raises for anything the phone or the controller does: it
 returns a `JobOutcome` the worker spools and reports.
 """

@@ -43,6 +43,14 @@ class AgentSettings(BaseModel):
     keep_evidence: bool = Field(
         default=False, description="keep evidence files after the controller has them"
     )
+    chat_app: str = Field(
+        default="simchat",
+        min_length=1,
+        description="app profile of chat jobs (sync, send) whose payload names none",
+    )
+    ocr_threads: int = Field(
+        default=-1, ge=-1, description="OCR engine threads (-1: every core); loaded on first use"
+    )
 
     @field_validator("controller_url")
     @classmethod

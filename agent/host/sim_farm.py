@@ -27,21 +27,25 @@ class SimFarmSpec:
         count: how many phones.
         host: the agent's host name (serials are ``<host>-sim<NN>``).
         seed: base seed of the phones' fault plans (phone i uses seed + i).
-        faults: random interruptions (dialogs, banners, toasts, slow frames, freezes).
+        faults: random interruptions (dialogs, banners, toasts, slow frames, freezes) on
+            every phone (True), none (False), or the phones of these indexes (0-based).
         width: screen width in pixels.
         height: screen height in pixels.
         density: dots per inch.
         vary_look: alternate themes and locales (all light zh-CN when False).
+        hide_chat_text: indexes (0-based) of the phones whose accessibility hierarchy
+            hides chat text, as some app versions do (chats are read by OCR there).
     """
 
     count: int
     host: str = "local"
     seed: int = 1
-    faults: bool = True
+    faults: bool | frozenset[int] = True
     width: int = 720
     height: int = 1600
     density: int = 320
     vary_look: bool = True
+    hide_chat_text: frozenset[int] = frozenset()
 
 
 def sim_serial(host: str, index: int) -> str:
@@ -66,7 +70,8 @@ def build_phones(spec: SimFarmSpec) -> list[VirtualPhone]:
             avatar_color=hex_color(_ACCOUNT_COLORS[i % len(_ACCOUNT_COLORS)]),
         )
         seed = spec.seed + i
-        plan = FaultPlan.random_interruptions(seed) if spec.faults else FaultPlan(seed=seed)
+        faulty = spec.faults if isinstance(spec.faults, bool) else i in spec.faults
+        plan = FaultPlan.random_interruptions(seed) if faulty else FaultPlan(seed=seed)
         phones.append(
             VirtualPhone(
                 serial=serial,
@@ -77,6 +82,7 @@ def build_phones(spec: SimFarmSpec) -> list[VirtualPhone]:
                 locale=_LOCALES[(i // 2) % 2] if spec.vary_look else "zh-CN",
                 world=World(account=account),
                 faults=plan,
+                hierarchy_hides_chat_text=i in spec.hide_chat_text,
             )
         )
     return phones

@@ -5,6 +5,8 @@
     ...
     supervisor.stop()                               # finish what is in hand, then return
 
+    supervisor.add_device(phone)                    # a phone plugged in later gets a worker
+
 Threads: one `DeviceWorker` per phone, one `HeartbeatLoop`, one resend of finish reports
 an earlier process left in the spool, and a `LeaseKeeper` per job in progress. All are
 daemon threads: a process that dies leaves leases to expire and the spool to resend,
@@ -18,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from agent.devices.base import Device
 from agent.host.app_catalog import AppCatalog
@@ -29,9 +32,12 @@ from agent.host.heartbeat import HeartbeatLoop
 from agent.host.media_cache import MediaCache
 from agent.host.outbox import Outbox
 from agent.host.registration import Registration
+from agent.host.screen_stream import ScreenLink
 from agent.host.settings import AgentSettings
+from agent.host.shared_ocr import process_ocr
 from agent.host.spool import FinishSpool
 from agent.host.worker import DeviceWorker, WorkerContext, worker_name
+from agent.vision.ocr import OcrEngine
 from farm_protocol.agent_api import DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,10 @@ class Supervisor:
         client: the controller client (one is made from the settings when None).
         listener: told about every job's start, park and finish.
         boot_id: names this process in lease owners (random when None).
+        apps_for: a phone's view of the app profiles (None: the shared catalog for all);
+            `phonefarm agent --adb` picks each phone's profile from its app versions.
+        ocr: the OCR engine of chat jobs (None: the process's lazy one, `process_ocr`).
+        screens: keep the screen link (live screens, remote control) to the controller.
     """
 
     def __init__(
@@ -56,6 +66,9 @@ class Supervisor:
         client: ControllerClient | None = None,
         listener: JobListener | None = None,
         boot_id: str | None = None,
+        apps_for: Callable[[Device], AppCatalog] | None = None,
+        ocr: OcrEngine | None = None,
+        screens: bool = True,
     ) -> None:
         serials = [device.serial for device in devices]
         if len(set(serials)) != len(serials):
@@ -80,7 +93,7 @@ class Supervisor:
             attempts=settings.media_attempts,
             backoff_cap=min(5.0, settings.backoff_cap),
         )
-        context = WorkerContext(
+        self._context = WorkerContext(
             settings=settings,
             client=self.client,
             spool=spool,
@@ -92,11 +105,15 @@ class Supervisor:
             stop=self.stop_event,
             backoff=self._backoff,
             listener=listener,
+            ocr=ocr or process_ocr(settings.ocr_threads),
         )
-        self.workers = [
-            DeviceWorker(device, context, worker_name(device.serial, self.boot_id))
-            for device in devices
-        ]
+        self._apps_for = apps_for
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._started = False
+        self.workers: list[DeviceWorker] = []  # the heartbeat reads this list as it grows
+        for device in devices:
+            self.add_device(device)
         self.heartbeat = HeartbeatLoop(
             self.client,
             host=settings.host,
@@ -108,29 +125,65 @@ class Supervisor:
             backoff=self._backoff,
             interval=settings.heartbeat_interval,
         )
-        self._threads: list[threading.Thread] = []
-        self._started = False
+        # Live screens and remote control (screen_stream.py); streams only while watched.
+        self.screens = ScreenLink(settings, lambda: list(self.workers), self.stop_event)
+        self._screens_enabled = screens
 
     def _backoff(self) -> Backoff:
         return Backoff(initial=self.settings.backoff_initial, cap=self.settings.backoff_cap)
 
+    def add_device(self, device: Device) -> DeviceWorker:
+        """Give a phone its worker; once started, the worker probes it and runs at once.
+
+        A phone that has not answered yet (unauthorized, offline) gets a worker too: it is
+        registered with the controller once it answers.
+
+        Raises:
+            ValueError: a phone with this serial has a worker already.
+            RuntimeError: the supervisor has stopped.
+        """
+        context = self._context
+        if self._apps_for is not None:
+            context = replace(context, apps=self._apps_for(device))
+        with self._lock:
+            if self.stop_event.is_set():
+                raise RuntimeError("the supervisor has stopped")
+            if self.worker_for(device.serial) is not None:
+                raise ValueError(f"phone serials must be unique: {device.serial} twice")
+            worker = DeviceWorker(device, context, worker_name(device.serial, self.boot_id))
+            self.workers.append(worker)
+            started = self._started
+        if started:
+            worker.probe()
+            worker.start()
+            log.info("%s: new phone, worker started", device.serial)
+        return worker
+
+    def worker_for(self, serial: str) -> DeviceWorker | None:
+        """The worker of the phone `serial` (None: no such phone)."""
+        return next((w for w in list(self.workers) if w.serial == serial), None)
+
     def start(self) -> None:
         """Probe the phones, resend spooled reports, start heartbeats and workers."""
-        if self._started:
-            raise RuntimeError("a supervisor starts once")
-        self._started = True
-        for worker in self.workers:
+        with self._lock:
+            if self._started:
+                raise RuntimeError("a supervisor starts once")
+            self._started = True
+            workers = list(self.workers)
+        for worker in workers:
             worker.probe()
         self.media.prune()
         self._spawn("resend", lambda: self.outbox.resend_pending(self.stop_event))
         self._spawn("heartbeat", self.heartbeat.run)
-        for worker in self.workers:
+        if self._screens_enabled:  # not joined on stop: it leaves within 0.5 s, or dies
+            threading.Thread(target=self.screens.run, name="screens", daemon=True).start()
+        for worker in workers:
             worker.start()
         log.info(
             "agent %s (%s) started with %d phone(s) for %s",
             self.settings.host,
             self.boot_id,
-            len(self.workers),
+            len(workers),
             self.settings.controller_url,
         )
 
@@ -150,7 +203,7 @@ class Supervisor:
 
     def statuses(self) -> list[DeviceStatus]:
         """Every phone's state right now."""
-        return [worker.status() for worker in self.workers]
+        return [worker.status() for worker in list(self.workers)]
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop claiming; let each worker finish the job in hand and deliver its report.
@@ -161,11 +214,14 @@ class Supervisor:
         Returns:
             True when every thread ended within `timeout` seconds.
         """
-        self.stop_event.set()
+        with self._lock:
+            self.stop_event.set()
+            workers = list(self.workers)
         self.decisions.wake()
+        self.screens.close()
         deadline = time.monotonic() + timeout
         done = True
-        for worker in self.workers:
+        for worker in workers:
             done = worker.join(max(0.0, deadline - time.monotonic())) and done
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))

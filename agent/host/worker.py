@@ -4,9 +4,12 @@ The loop, while the agent runs::
 
     probe the phone (info) ──offline──▶ report it offline, probe again later, claim nothing
         │ online
+    a person holds it (remote_control.ControlGate) ──▶ claim nothing, wait claim_interval
+        │ not held
     claim (one job for this phone) ──none──▶ wait claim_interval
         │ a job
-    lease keeper renews every lease/3 · step reports · Publisher runs the flow(s)
+    lease keeper renews every lease/3 · step reports · the kind's handler runs the flow(s)
+    (Publisher: publish_post; SyncChatsHandler: sync_chats; SendMessageHandler: send_message)
         │
     probe again: a phone that dropped turns a failure into a non-retryable one (the job
     ends visibly failed, with the evidence taken so far, until someone retries it)
@@ -34,6 +37,7 @@ from agent.devices.base import Device
 from agent.devices.errors import DeviceError, DeviceOfflineError, DeviceUnauthorizedError
 from agent.host.app_catalog import AppCatalog
 from agent.host.backoff import Backoff
+from agent.host.chatting import SendMessageHandler, SyncChatsHandler, describe_chat
 from agent.host.client import ControllerClient
 from agent.host.decisions import DecisionBoard
 from agent.host.errors import ControllerRejectedError, ControllerUnavailableError
@@ -44,9 +48,12 @@ from agent.host.media_cache import MediaCache
 from agent.host.outbox import Outbox
 from agent.host.publishing import Publisher, describe
 from agent.host.registration import Registration
+from agent.host.remote_control import ControlGate
 from agent.host.reporting import StepReporter
 from agent.host.settings import AgentSettings
+from agent.host.shared_ocr import process_ocr
 from agent.host.spool import FinishSpool
+from agent.vision.ocr import OcrEngine
 from farm_protocol.agent_api import (
     AgentDevice,
     ClaimedJob,
@@ -76,6 +83,8 @@ class WorkerContext:
     stop: threading.Event
     backoff: Callable[[], Backoff]
     listener: JobListener | None = None
+    ocr: OcrEngine | None = None
+    """The process's OCR engine for chat text (`shared_ocr.process_ocr()` when None)."""
 
 
 def worker_name(serial: str, boot_id: str) -> str:
@@ -105,6 +114,7 @@ class DeviceWorker:
         self._job_id: str | None = None
         self._rng = random.Random(name)
         self._next_probe = 0.0
+        self.control = ControlGate(self.serial)  # a person's remote control (remote_control.py)
         self.handlers: dict[JobKind, JobHandler] = {}
         self.handlers[JobKind.PUBLISH_POST] = Publisher(
             device,
@@ -116,6 +126,14 @@ class DeviceWorker:
             evidence_root=context.settings.evidence_dir,
             stop=context.stop,
             backoff=context.backoff,
+        )
+        ocr = context.ocr or process_ocr(context.settings.ocr_threads)
+        evidence, chat_app = context.settings.evidence_dir, context.settings.chat_app
+        self.handlers[JobKind.SYNC_CHATS] = SyncChatsHandler(
+            device, apps=context.apps, ocr=ocr, evidence_root=evidence, default_app=chat_app
+        )
+        self.handlers[JobKind.SEND_MESSAGE] = SendMessageHandler(
+            device, apps=context.apps, ocr=ocr, evidence_root=evidence, default_app=chat_app
         )
         self._thread = threading.Thread(target=self._run, name=f"worker-{self.serial}", daemon=True)
 
@@ -211,11 +229,16 @@ class DeviceWorker:
         if not ctx.registration.knows(self.serial):
             ctx.registration.wait_for(self.serial, settings.claim_interval)
             return 0.0
-        jobs = self._claim()
-        if not jobs:
-            return settings.claim_interval * (0.8 + 0.4 * self._rng.random())
-        for job in jobs:
-            self.work(job)
+        if not self.control.begin_work():  # a person holds the phone: no jobs meanwhile
+            return settings.claim_interval
+        try:
+            jobs = self._claim()
+            if not jobs:
+                return settings.claim_interval * (0.8 + 0.4 * self._rng.random())
+            for job in jobs:
+                self.work(job)
+        finally:
+            self.control.end_work()
         self._next_probe = 0.0
         return 0.0
 
@@ -239,7 +262,7 @@ class DeviceWorker:
             self._state = DeviceState.BUSY
             self._job_id = job.id
         task = job.publish_post
-        what = describe(task) if task else job.kind.value
+        what = describe(task) if task else describe_chat(job)
         log.info(
             "%s: job %s started: %s%s",
             self.serial,
@@ -292,7 +315,7 @@ class DeviceWorker:
         if handler is None:
             return failed(
                 self.serial,
-                f"this agent does not run {job.kind.value} jobs yet",
+                f"this agent does not run {job.kind.value} jobs",
                 retryable=False,
                 flow=job.kind.value,
             )

@@ -161,9 +161,20 @@ def scroll_shift(before: Image, after: Image, area: Box, expected: int) -> int |
     equally well at several places (repeated messages), the one nearest `expected` wins.
     None when `before` shows nothing to follow (a blank list) or the strip is gone.
     """
+    shifts = scroll_shifts(before, after, area, expected)
+    return shifts[0] if shifts else None
+
+
+def scroll_shifts(before: Image, after: Image, area: Box, expected: int) -> list[int]:
+    """Every shift `scroll_shift` finds equally good, nearest `expected` first.
+
+    More than one means the pixels cannot tell (bubbles that look alike, e.g. a burst
+    of similar texts); the caller decides by what the items say. Empty when `before`
+    shows nothing to follow or the strip is gone.
+    """
     h = area.y1 - area.y0
     if h < 8:
-        return None
+        return []
     a = cv2.cvtColor(before[area.y0 : area.y1, area.x0 : area.x1], cv2.COLOR_BGR2GRAY)
     b = cv2.cvtColor(after[area.y0 : area.y1, area.x0 : area.x1], cv2.COLOR_BGR2GRAY)
     strip_h = max(8, h // 4)
@@ -175,12 +186,19 @@ def scroll_shift(before: Image, after: Image, area: Box, expected: int) -> int |
         if std > best_std:
             best_y, best_std = y, std
     if best_std < _FLAT:
-        return None
+        return []
     strip = a[best_y : best_y + strip_h]
     scores = cv2.matchTemplate(b, strip, cv2.TM_SQDIFF_NORMED)[:, 0]
     low = float(scores.min())
     if low > 0.05:
-        return None
-    candidates = np.flatnonzero(scores <= low + 0.002)
-    found = min((int(c) for c in candidates), key=lambda c: abs((c - best_y) - expected))
-    return found - best_y
+        return []
+    candidates = sorted({int(c) - best_y for c in np.flatnonzero(scores <= low + 0.002)})
+    # neighbouring rows are one place (a match a pixel or two wide): one shift per run
+    runs: list[list[int]] = []
+    for shift in candidates:
+        if runs and shift - runs[-1][-1] <= 2:
+            runs[-1].append(shift)
+        else:
+            runs.append([shift])
+    places = [min(run, key=lambda shift: abs(shift - expected)) for run in runs]
+    return sorted(places, key=lambda shift: abs(shift - expected))

@@ -1,35 +1,41 @@
-// Talking to the controller: the REST API (bearer token) and the chat WebSocket.
+// Talking to the controller: the REST API (the session cookie, with the CSRF token on
+// every change) and the chat WebSocket. A 401 sends the browser to the sign-in page.
 
-const TOKEN_KEY = "pf.token";
+let csrfToken = null;
 
-export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function setToken(value) {
-  if (value) sessionStorage.setItem(TOKEN_KEY, value);
-  else sessionStorage.removeItem(TOKEN_KEY);
+export function setCsrf(value) {
+  csrfToken = value || null;
 }
 
 export class ApiError extends Error {
-  constructor(status, problems) {
+  constructor(status, problems, headers = null) {
     const first = problems[0] || {};
     super(first.message || `HTTP ${status}`);
     this.status = status;
     this.problems = problems;
     this.field = first.field || null;
+    this.type = first.type || null;
+    this.headers = headers;
   }
 }
 
-/** Call the API; resolves with the JSON body, rejects with an ApiError. */
-export async function api(method, path, body) {
-  const headers = { Authorization: `Bearer ${token()}` };
-  const init = { method, headers };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+/** Where to sign in and come back to this page afterwards. */
+export function loginUrl() {
+  return `/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}`;
+}
+
+async function send(method, path, init) {
+  const headers = init.headers || {};
+  if (method !== "GET" && method !== "HEAD" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  const response = await fetch(`/api/v1${path}`, { ...init, method, headers, credentials: "same-origin" });
+  if (response.status === 401 && !path.startsWith("/auth/login")) {
+    location.assign(loginUrl());
+    throw new ApiError(401, [{ message: "signed out" }]);
   }
-  const response = await fetch(`/api/v1${path}`, init);
+  return response;
+}
+
+async function parse(response) {
   if (response.status === 204) return null;
   let data = null;
   try {
@@ -39,9 +45,24 @@ export async function api(method, path, body) {
   }
   if (!response.ok) {
     const problems = (data && Array.isArray(data.detail) && data.detail) || [];
-    throw new ApiError(response.status, problems);
+    throw new ApiError(response.status, problems, response.headers);
   }
   return data;
+}
+
+/** Call the API with a JSON body (or none); resolves with the JSON answer, rejects with an ApiError. */
+export async function api(method, path, body) {
+  const init = { headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  return parse(await send(method, path, init));
+}
+
+/** Call the API with a multipart form (file uploads). */
+export async function apiForm(method, path, form) {
+  return parse(await send(method, path, { headers: {}, body: form }));
 }
 
 export function query(params) {
@@ -55,8 +76,9 @@ export function query(params) {
 }
 
 /**
- * The chat WebSocket: authenticates with the first message (the token never goes in a
- * URL), reconnects with backoff, and reports its state.
+ * The chat WebSocket: authenticates with the first message (the session cookie counts
+ * for the console's own pages; a script would send its token), reconnects with
+ * backoff, and reports its state.
  */
 export class EventSocket {
   constructor({ onEvent, onState, onReconnect }) {
@@ -87,7 +109,7 @@ export class EventSocket {
     this.socket = socket;
     this.onState("connecting");
     socket.addEventListener("open", () => {
-      socket.send(JSON.stringify({ type: "auth", token: token() }));
+      socket.send(JSON.stringify({ type: "auth" }));
     });
     socket.addEventListener("message", (message) => {
       let event;
@@ -113,8 +135,9 @@ export class EventSocket {
     socket.addEventListener("close", (closed) => {
       clearInterval(this.pingTimer);
       if (this.stopped) return;
-      this.onState(closed.code === 4401 ? "unauthorized" : "offline");
-      if (closed.code === 4401) return;
+      const denied = closed.code === 4401 || closed.code === 4403;
+      this.onState(denied ? "unauthorized" : "offline");
+      if (denied) return;
       setTimeout(() => this.connect(), this.delay);
       this.delay = Math.min(this.delay * 2, 15000);
     });

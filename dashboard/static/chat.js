@@ -1,9 +1,10 @@
 // The unified chat pane: inbox (left), conversation (middle), contact (right).
 // Live updates come over the WebSocket; every piece of chat data is rendered as text.
 
-import { api, ApiError, EventSocket, query, setToken, token } from "./api.js";
+import { api, ApiError, EventSocket, loginUrl, query } from "./api.js";
 import { $, avatar, h, paintAvatar, show } from "./dom.js";
-import { lang, t, toggleLang, translatePage } from "./i18n.js";
+import { lang, t } from "./i18n.js";
+import { startPage } from "./nav.js";
 
 const state = {
   me: null,
@@ -69,34 +70,25 @@ function showError(error) {
   setTimeout(() => { if (box.textContent.includes(message)) box.textContent = ""; }, 8000);
 }
 
-// ---------------------------------------------------------------- login
+// ---------------------------------------------------------------- start
 
-async function login(value) {
-  setToken(value);
-  try {
-    state.me = await api("GET", "/me");
-  } catch (error) {
-    setToken(null);
-    if (error instanceof ApiError && error.status === 401) return false;
-    throw error;
-  }
-  show($("#login"), false);
-  show($("#app"), true);
-  $("#whoami").textContent = `${state.me.display_name} · ${state.me.role === "admin" ? "admin" : state.me.accounts.map((a) => a.name).join(", ")}`;
+async function start() {
+  await startPage({ active: "chat", onLanguage: rerender });
+  state.me = await api("GET", "/me");
   renderFacets();
   await Promise.all([loadTags(), loadCanned(), loadList()]);
   const fromHash = Number(new URLSearchParams(location.hash.slice(1)).get("c"));
   if (fromHash) await select(fromHash);
   state.socket = new EventSocket({ onEvent, onState: renderConnection, onReconnect: resync });
   state.socket.start();
-  return true;
 }
 
-function logout() {
-  if (state.socket) state.socket.stop();
-  setToken(null);
-  location.hash = "";
-  location.reload();
+function rerender() {
+  if (!state.me) return;
+  renderConnection();
+  renderFacets();
+  renderList();
+  if (state.current) { renderThread(true); renderProfile(); }
 }
 
 let connection = "connecting";
@@ -106,7 +98,10 @@ function renderConnection(value = connection) {
   const node = $("#conn");
   node.dataset.state = value;
   node.textContent = t(value === "live" ? "conn.live" : value === "connecting" ? "conn.connecting" : "conn.offline");
-  if (value === "unauthorized") logout();
+  if (value === "unauthorized") {
+    if (state.socket) state.socket.stop();
+    location.assign(loginUrl());
+  }
 }
 
 async function resync() {
@@ -618,28 +613,6 @@ function onGlobalKey(event) {
 // ---------------------------------------------------------------- wiring
 
 function wire() {
-  for (const button of document.querySelectorAll('[data-action="toggle-lang"]')) {
-    button.addEventListener("click", () => {
-      toggleLang();
-      translatePage();
-      if (state.me) {
-        renderConnection();
-        renderFacets();
-        renderList();
-        if (state.current) { renderThread(true); renderProfile(); }
-      }
-    });
-  }
-  for (const button of document.querySelectorAll('[data-action="logout"]')) button.addEventListener("click", logout);
-  $("#login-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const ok = await login($("#login-token").value.trim());
-    if (!ok) {
-      const error = $("#login-error");
-      error.textContent = t("login.invalid");
-      show(error, true);
-    }
-  });
   for (const tab of document.querySelectorAll("#status-tabs button")) {
     tab.addEventListener("click", () => { state.filters.status = tab.dataset.status; renderFacets(); loadList(); });
   }
@@ -693,17 +666,8 @@ function wire() {
 }
 
 async function boot() {
-  translatePage();
   wire();
-  if (token()) {
-    try {
-      if (await login(token())) return;
-    } catch (error) {
-      console.error(error);
-    }
-  }
-  show($("#login"), true);
-  $("#login-token").focus();
+  await start();
 }
 
 boot();

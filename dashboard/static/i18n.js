@@ -1,5 +1,6 @@
 // UI text in English and zh-CN (the users' own words, see DESIGN.md). Default: the
-// browser's language; the toggle is remembered in localStorage.
+// browser's language; the toggle is remembered in localStorage. The chat's texts are
+// here; the console pages add theirs with addStrings (strings.js).
 
 const STRINGS = {
   en: {
@@ -162,6 +163,13 @@ const STRINGS = {
   },
 };
 
+/** Add a module's texts: `{en: {...}, "zh-CN": {...}}` (pages call it at import time). */
+export function addStrings(tables) {
+  for (const [language, table] of Object.entries(tables)) {
+    STRINGS[language] = Object.assign(STRINGS[language] || {}, table);
+  }
+}
+
 const KEY = "pf.lang";
 
 function initialLanguage() {
@@ -202,6 +210,10 @@ export function translatePage(root = document) {
   }
   for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
     node.setAttribute("placeholder", t(node.dataset.i18nPlaceholder));
+  }
+  for (const node of root.querySelectorAll("[data-i18n-title]")) {
+    node.setAttribute("title", t(node.dataset.i18nTitle));
+    node.setAttribute("aria-label", t(node.dataset.i18nTitle));
   }
   for (const node of root.querySelectorAll(".lang-toggle")) {
     node.textContent = t("lang.other");

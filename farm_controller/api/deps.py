@@ -1,9 +1,10 @@
 """What routes depend on, as typed aliases: the runtime, a session, who is calling.
 
-Two kinds of callers, never interchangeable: people and tools with the API token (the
-public API), and host agents with their host's token (the agent API). A token of one kind
-is refused by the other API with 401. The chat API also takes the chat users' own tokens
-(`users.py`); it answers with their `User`.
+Two kinds of callers, never interchangeable: people and tools (the public API: a session
+cookie, a personal API token or the settings' API token, checked for every request by
+`auth.middleware.AccessControl` against `auth.policy.ROUTE_ROLES`), and host agents
+with their host's token (the agent API, checked here). A token of one kind is refused
+by the other API with 401.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from farm_controller.errors import ApiError, FieldProblem
 from farm_controller.runtime import Runtime
-from farm_controller.users import API_USER, User
+from farm_controller.users import User
 
 _bearer = HTTPBearer(auto_error=False, description="the API token, or a host's agent token")
 
@@ -56,15 +57,6 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> bytes:
     return credentials.credentials.encode()
 
 
-def require_api_token(rt: RuntimeDep, credentials: Credentials) -> str:
-    """The caller of the public API; 401 unless it sent the API token."""
-    token = _token(credentials)
-    expected = rt.settings.api_token
-    if expected is None or not hmac.compare_digest(token, expected.get_secret_value().encode()):
-        raise _unauthorized("invalid API token")
-    return "api"
-
-
 def require_agent_host(rt: RuntimeDep, credentials: Credentials) -> str:
     """The host an agent token belongs to; 401 for any other token."""
     token = _token(credentials)
@@ -78,29 +70,20 @@ def require_agent_host(rt: RuntimeDep, credentials: Credentials) -> str:
     return found
 
 
-ApiUser = Annotated[str, Depends(require_api_token)]
 AgentHost = Annotated[str, Depends(require_agent_host)]
 
 
-def user_for_token(rt: Runtime, token: bytes) -> User | None:
-    """The chat user a token belongs to (the API token is the admin ``api``), or None."""
-    found: User | None = None
-    expected = rt.settings.api_token
-    if expected is not None and hmac.compare_digest(token, expected.get_secret_value().encode()):
-        found = rt.users[API_USER]
-    for name, spec in rt.settings.users.items():
-        # Every token is compared, so the time taken does not tell which one is close.
-        if hmac.compare_digest(token, spec.token.get_secret_value().encode()):
-            found = rt.users[name]
-    return found
+def current_user(request: Request, _credentials: Credentials) -> User:
+    """The signed-in user `auth.middleware.AccessControl` found (401 if none, defensively).
 
-
-def require_user(rt: RuntimeDep, credentials: Credentials) -> User:
-    """The chat user calling; 401 unless the token is the API token or a user's token."""
-    user = user_for_token(rt, _token(credentials))
-    if user is None:
-        raise _unauthorized("invalid token")
+    The bearer scheme is declared here so the OpenAPI page offers "Authorize".
+    """
+    user = getattr(request.state, "user", None)
+    if not isinstance(user, User):
+        raise _unauthorized("sign in, or send Authorization: Bearer <token>")
     return user
 
 
-ChatUser = Annotated[User, Depends(require_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+ChatUser = CurrentUser
+"""The chat routes' name for the caller (their account filter applies)."""

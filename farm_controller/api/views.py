@@ -56,6 +56,7 @@ def account_out(account: Account, device: Device | None) -> AccountOut:
         publish_mode=account.publish_mode,
         tags=list(account.tags),
         messages_per_minute=account.messages_per_minute,
+        posting_slots=list(account.posting_slots or []),
         created_at=account.created_at,
         updated_at=account.updated_at,
     )

@@ -109,5 +109,8 @@ class AccountOut(BaseModel):
     publish_mode: PublishMode
     tags: list[str]
     messages_per_minute: int | None = Field(description="chat reply cap (null: the default)")
+    posting_slots: list[str] = Field(
+        default_factory=list, description='local "HH:MM" posting time slots'
+    )
     created_at: datetime
     updated_at: datetime

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from farm_controller.schemas.types import DbId, Storable, UtcAware
+from farm_controller.users import Role
 from farm_protocol.device import DeviceState
 
 
@@ -288,6 +289,6 @@ class MeOut(BaseModel):
 
     name: str
     display_name: str
-    role: Literal["admin", "agent_staff"]
-    accounts: list[AccountBrief]
+    role: Role
+    accounts: list[AccountBrief] = Field(description="the accounts whose chats they see")
     users: list[str] = Field(description="users serving one of these accounts (assignees)")

@@ -6,6 +6,7 @@ PATH. The server runs on its own port with its own HOME (never a developer's ser
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from adb_support import ADB, SKIP_REASON, PrivateAdbServer, WirePhone, connect, 
 from PIL import Image, ImageDraw
 
 from agent.flows.app import App, load_app
+
+# test_agent_adb_farm runs a real controller with the integration tests' `farm_support`
+_INTEGRATION = str(Path(__file__).resolve().parents[1] / "integration")
+if _INTEGRATION not in sys.path:
+    sys.path.append(_INTEGRATION)
 
 
 @pytest.fixture(scope="session")

@@ -159,6 +159,31 @@ class FakeController:
             self.state.queued.append(job)
         return job_id
 
+    def add_job(
+        self,
+        serial: str,
+        kind: JobKind,
+        payload: dict[str, Any],
+        *,
+        check_first: bool = False,
+        attempts: int = 1,
+    ) -> str:
+        """Queue a job of any kind with a raw payload (chat jobs); returns its id."""
+        job = ClaimedJob(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            device_serial=serial,
+            owner="",
+            attempts=attempts,
+            max_attempts=3,
+            lease_expires_at=datetime.now(UTC),
+            check_first=check_first,
+            payload=payload,
+        )
+        with self.lock:
+            self.state.queued.append(job)
+        return job.id
+
     def decide(self, job_id: str, decision: Decision) -> None:
         """A person answers a parked job."""
         with self.lock:

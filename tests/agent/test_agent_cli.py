@@ -13,7 +13,7 @@ TOKEN = "t" * 30
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["agent", "--adb", "--token", TOKEN], "issue 6"),
+        (["agent", "--adb", "--sim", "2", "--token", TOKEN], "pick one"),
         (["agent", "--token", TOKEN], "--sim"),
         (["agent", "--sim", "2"], "--token"),
         (["agent", "--sim", "2", "--token", TOKEN, "--sim-control", "0.0.0.0:8765"], "loopback"),

@@ -198,11 +198,11 @@ def test_a_job_kind_the_agent_cannot_run_fails_for_good_without_touching_the_pho
 ) -> None:
     phone = small_phone("sim-g")
     with running(make_settings, phone):
-        job_id = fake.add_publish_job("sim-g", "hi", kind=JobKind.SYNC_CHATS)
+        job_id = fake.add_publish_job("sim-g", "hi", kind=JobKind.RUN_FLOW)
         finish = _finished(fake, job_id)
     assert finish.report.result.outcome is FlowOutcome.FAILED
     assert finish.report.retryable is False
-    assert "sync_chats" in (finish.report.result.error or "")
+    assert "run_flow" in (finish.report.result.error or "")
     assert phone.screen_label() == "launcher"
 
 

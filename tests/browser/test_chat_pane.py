@@ -1,10 +1,10 @@
 """The chat pane in a real browser (Playwright driving Debian's chromium).
 
-A staff member logs in, sees a new customer message arrive without reloading, answers
-with a canned reply (``/shortcode`` + Enter), and sees it marked delivered once the
-(simulated) agent reports it; a message containing HTML renders as literal text. The
-agent's side is played through the real agent API (claim + finish with a sync window).
-Screenshots of the pane, in English and zh-CN, go to ``artifacts/browser/``.
+A staff member signs in (user name and password), sees a new customer message arrive
+without reloading, answers with a canned reply (``/shortcode`` + Enter), and sees it marked
+delivered once the (simulated) agent reports it; a message containing HTML renders as
+literal text. The agent's side is played through the real agent API (claim + finish with a
+sync window). Screenshots of the pane, in English and zh-CN, go to ``artifacts/browser/``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 API_TOKEN = "browser-api-token-" + "x" * 30
 AGENT_TOKEN = "browser-agent-token-" + "y" * 30
-STAFF_TOKEN = "browser-staff-token-" + "s" * 30
+STAFF_PASSWORD = "browser staff password"
 HOST = "rack-1"
 SERIAL = "PH-A1"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -141,8 +141,9 @@ def farm(tmp_path: Path) -> Iterator[Farm]:
         evidence_dir=tmp_path / "evidence",
         api_token=API_TOKEN,
         agent_tokens={HOST: AGENT_TOKEN},
-        users={"li": {"token": STAFF_TOKEN, "role": "agent_staff", "accounts": ["旗舰店-01"]}},
         scheduler_enabled=False,
+        password_hash_memory_kib=8,
+        password_hash_time_cost=1,
     )
     app = create_app(settings)
     with (
@@ -163,6 +164,17 @@ def farm(tmp_path: Path) -> Iterator[Farm]:
             "/api/v1/accounts",
             json={"name": "旗舰店-01", "device_serial": SERIAL, "timezone": "Asia/Shanghai"},
         ).json()
+        staff = admin.post(
+            "/api/v1/users",
+            json={
+                "username": "li",
+                "display_name": "小李",
+                "role": "agent_staff",
+                "password": STAFF_PASSWORD,
+                "account_ids": [account["id"]],
+            },
+        )
+        assert staff.status_code == 201, staff.text
         for shortcode, text in [
             ("thx", "感谢您的耐心，我们马上为您处理！"),
             ("price", "这款现在活动价 199 元，包邮。"),
@@ -201,9 +213,12 @@ def test_staff_answer_a_new_message_with_a_canned_reply(farm: Farm) -> None:
             page = context.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(f"{farm.url}/chat")
+            expect(page).to_have_url(f"{farm.url}/login?next=/chat")
             page.screenshot(path=str(ARTIFACTS / "chat_login_en.png"))
-            page.fill("#login-token", STAFF_TOKEN)
+            page.fill("#username", "li")
+            page.fill("#password", STAFF_PASSWORD)
             page.click("#login-form button[type=submit]")
+            expect(page).to_have_url(f"{farm.url}/chat")
             expect(page.locator("#conn")).to_have_attribute("data-state", "live")
             expect(page.locator(".conv")).to_have_count(4)
 

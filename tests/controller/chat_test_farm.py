@@ -1,5 +1,6 @@
-"""Helpers for the chat tests: users with their own tokens, a fake agent that reads chats
-(sync windows) and sends replies through the agent API, and a WebSocket client."""
+"""Helpers for the chat tests: users with their own tokens (personal API tokens), a fake
+agent that reads chats (sync windows) and sends replies through the agent API, and a
+WebSocket client."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from console_support import add_users
 from controller_support import FakeAgent, api_headers, create_account, serving
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -208,6 +210,7 @@ class ChatFarm:
         self.admin = admin
         self.agent = ChatAgent(admin)
         self.accounts = make_accounts(admin, self.agent)
+        add_users(rt, USERS)
 
     def client(self, token: str) -> httpx.Client:
         """An httpx client with another token (close it, or use it in a with block)."""

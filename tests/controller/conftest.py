@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from console_support import FAST_HASHING
 from controller_support import (
     AGENT_TOKEN,
     API_TOKEN,
@@ -49,6 +50,7 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
             "agent_tokens": {HOST: AGENT_TOKEN, OTHER_HOST: OTHER_AGENT_TOKEN},
             "scheduler_enabled": False,
             "max_image_bytes": 200_000,
+            **FAST_HASHING,
         }
         values.update(overrides)
         return Settings(**values)

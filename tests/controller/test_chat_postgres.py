@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 from chat_test_farm import (
-    USERS,
     chat_farm,
     conversation_with,
     conversations,
@@ -50,7 +49,7 @@ def chat_pg_url() -> Iterator[str]:
 def test_chat_round_trip_on_postgres(
     chat_pg_url: str, make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
-    settings = make_settings(database_url=chat_pg_url, users=USERS)
+    settings = make_settings(database_url=chat_pg_url)
     with chat_farm(settings, clock) as farm:
         farm.sync("PH-A", window("顾客", inbound("你好 👋"), reached_top=True))
         result = SyncChatsResult(

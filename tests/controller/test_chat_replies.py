@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from chat_test_farm import (
     STAFF_A_TOKEN,
-    USERS,
     ChatFarm,
     bubble,
     chat_farm,
@@ -30,7 +29,7 @@ from farm_protocol.jobs import JobKind, JobState
 
 @pytest.fixture
 def farm(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[ChatFarm]:
-    settings = make_settings(users=USERS, messages_per_minute=3, lease_seconds=30)
+    settings = make_settings(messages_per_minute=3, lease_seconds=30)
     with chat_farm(settings, clock) as running:
         running.sync("PH-A", window("客户甲", inbound("你好，在吗"), reached_top=True))
         yield running

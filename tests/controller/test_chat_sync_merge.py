@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from chat_test_farm import (
-    USERS,
     ChatFarm,
     bubble,
     chat_farm,
@@ -29,7 +28,7 @@ from farm_protocol.jobs import JobKind, JobState
 
 @pytest.fixture
 def farm(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[ChatFarm]:
-    with chat_farm(make_settings(users=USERS), clock) as running:
+    with chat_farm(make_settings(), clock) as running:
         yield running
 
 

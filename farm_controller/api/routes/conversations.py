@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
+from farm_controller.auth.accounts import by_name, principal
 from farm_controller.chat import replies
 from farm_controller.chat.access import conversation_for
 from farm_controller.chat.views import (
@@ -171,8 +172,10 @@ def assign(
 ) -> ConversationDetail:
     """Assign the conversation to a user who serves its account (null: unassign)."""
     conversation = conversation_for(session, user, conversation_id)
+    name = None
     if body.assignee is not None:
-        assignee = rt.users.get(body.assignee)
+        record = by_name(session, body.assignee)
+        assignee = principal(record, "session") if record is not None and record.active else None
         account = conversation.account
         if assignee is None:
             raise ApiError(
@@ -187,7 +190,8 @@ def assign(
                     "forbidden",
                 ),
             )
-    return _change(rt, user, conversation_id, "assignee", body.assignee)
+        name = assignee.name
+    return _change(rt, user, conversation_id, "assignee", name)
 
 
 @router.post("/{conversation_id}/status")

@@ -8,30 +8,49 @@ from farm_queue import JobNotFoundError
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
+from farm_controller import audit
 from farm_controller.api.deps import RuntimeDep, SessionDep
 from farm_controller.api.views import evidence_out, job_out, step_out, target_out
 from farm_controller.errors import not_found
 from farm_controller.job_control import cancel_job, retry_job
+from farm_controller.job_listing import Order, list_jobs
 from farm_controller.models import Account, Evidence, JobReport, JobStep, PostTarget
+from farm_controller.runtime import Runtime
 from farm_controller.schemas.jobs import JobDetail, JobOut, ReportOut
-from farm_controller.schemas.types import KeyPath, Offset, TextQuery
+from farm_controller.schemas.types import IdQuery, KeyPath, Offset, TextQuery
 from farm_protocol.jobs import JobKind, JobState
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
 @router.get("")
-def list_jobs(
+def list_all(
     rt: RuntimeDep,
+    session: SessionDep,
     state: JobState | None = None,
     device_serial: TextQuery = None,
     kind: JobKind | None = None,
+    account_id: IdQuery = None,
+    order: Order = "oldest",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
 ) -> list[JobOut]:
-    """List jobs in enqueue order, filtered by state, phone or kind."""
-    jobs = rt.jobs.list(
-        state=state, device_serial=device_serial, kind=kind, limit=limit, offset=offset
+    """List jobs in enqueue order (or newest first), by state, phone, kind or account."""
+    if account_id is not None:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise not_found("account", account_id)
+        if device_serial is not None and device_serial != account.device_serial:
+            return []
+        device_serial = account.device_serial
+    jobs = list_jobs(
+        rt,
+        state=state,
+        device_serial=device_serial,
+        kind=kind,
+        order=order,
+        limit=limit,
+        offset=offset,
     )
     return [job_out(job) for job in jobs]
 
@@ -79,12 +98,31 @@ def get_job(rt: RuntimeDep, session: SessionDep, request: Request, job_id: KeyPa
 
 
 @router.post("/{job_id}/retry")
-def retry(rt: RuntimeDep, job_id: KeyPath) -> JobOut:
+def retry(rt: RuntimeDep, request: Request, job_id: KeyPath) -> JobOut:
     """Retry a failed job (as a new job) or an unconfirmed one (reading the screen first)."""
-    return job_out(retry_job(rt, job_id))
+    _note_job(rt, request, job_id)
+    retried = job_out(retry_job(rt, job_id))
+    audit.note(request, new_job=retried.id)
+    return retried
 
 
 @router.post("/{job_id}/cancel")
-def cancel(rt: RuntimeDep, job_id: KeyPath) -> JobOut:
+def cancel(rt: RuntimeDep, request: Request, job_id: KeyPath) -> JobOut:
     """Cancel a queued or unconfirmed job; 409 while a phone holds it."""
+    _note_job(rt, request, job_id)
     return job_out(cancel_job(rt, job_id))
+
+
+def _note_job(rt: Runtime, request: Request, job_id: str) -> None:
+    """Tell the audit log which phone and account the job is for."""
+    try:
+        job = rt.jobs.get(job_id)
+    except JobNotFoundError:
+        return
+    account_id = job.payload.get("account_id")
+    audit.note(
+        request,
+        devices=[job.device_serial],
+        accounts=[account_id] if isinstance(account_id, int) else [],
+        kind=str(job.kind),
+    )

@@ -1,20 +1,20 @@
-"""The calling chat user, the accounts they serve, and who can be assigned."""
+"""The calling user, the accounts whose chats they see, and who can be assigned."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
+from farm_controller.api.deps import ChatUser, SessionDep
+from farm_controller.auth.accounts import assignable
 from farm_controller.chat.access import visible_accounts
 from farm_controller.models import Device
 from farm_controller.schemas.chat import AccountBrief, MeOut
-from farm_controller.users import API_USER
 
 router = APIRouter(tags=["chat"])
 
 
 @router.get("/me")
-def me(rt: RuntimeDep, session: SessionDep, user: ChatUser) -> MeOut:
+def me(session: SessionDep, user: ChatUser) -> MeOut:
     """Who is calling, their accounts, and the users who share one of them (assignees)."""
     accounts = visible_accounts(session, user)
     briefs = []
@@ -33,10 +33,5 @@ def me(rt: RuntimeDep, session: SessionDep, user: ChatUser) -> MeOut:
         display_name=user.display_name,
         role=user.role,
         accounts=briefs,
-        users=sorted(
-            other.name
-            for other in rt.users.values()
-            if other.name != API_USER
-            and any(other.may_see(account.id, account.name) for account in accounts)
-        ),
+        users=assignable(session, [account.id for account in accounts]) if accounts else [],
     )

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from farm_controller.api.deps import RuntimeDep, SessionDep
+from farm_controller import audit
+from farm_controller.api.deps import CurrentUser, RuntimeDep, SessionDep
 from farm_controller.api.views import post_out, post_summary, target_out
 from farm_controller.errors import ApiError, FieldProblem, not_found, problems_from_validation
 from farm_controller.models import Account, Post, PostAccount, PostMedia, PostTarget
@@ -27,6 +28,7 @@ from farm_controller.schemas.posts import (
     TargetOut,
 )
 from farm_controller.schemas.types import IdPath, IdQuery, Offset, TextQuery
+from farm_controller.users import User
 from farm_protocol.posts import Decision, TargetState
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -119,10 +121,14 @@ def _load(session: Session, post_id: IdPath) -> Post:
 
 
 @router.post("", status_code=201, openapi_extra=CREATE_POST_BODY)
-async def submit_post(rt: RuntimeDep, request: Request) -> PostOut:
+async def submit_post(rt: RuntimeDep, request: Request, user: CurrentUser) -> PostOut:
     """Submit a post: JSON with media_ids, or multipart `post` + `files`; 4xx name the field."""
     body, uploads = await _read_request(request, rt.settings.max_image_bytes)
+    audit.note(request, accounts=body.account_ids)
+    if user.via != "service":
+        body = body.model_copy(update={"created_by": user.name})
     created = await run_in_threadpool(create_post, rt, body, uploads)
+    audit.note(request, target=f"post:{created.post_id}")
     scheduler = getattr(request.app.state, "scheduler", None)
     if scheduler is not None:
         scheduler.dispatch_at(created.first_occurrence)
@@ -178,17 +184,28 @@ def get_post(rt: RuntimeDep, request: Request, post_id: IdPath) -> PostOut:
 def cancel(rt: RuntimeDep, request: Request, post_id: IdPath) -> PostOut:
     """Cancel what has not started; parked targets are rejected; recurrence stops."""
     cancel_post(rt, post_id)
-    return _show(rt, request, post_id)
+    shown = _show(rt, request, post_id)
+    audit.note(request, accounts=shown.account_ids)
+    return shown
 
 
 def _decide(
-    rt: Runtime, request: Request, post_id: int, account_id: int, decision: Decision, by: str
+    rt: Runtime,
+    request: Request,
+    post_id: int,
+    account_id: int,
+    decision: Decision,
+    user: User,
+    body: DecisionIn | None,
 ) -> TargetOut:
+    # People decide as themselves; a script with the API token may name its person.
+    by = user.name if user.via != "service" else ((body.by if body else None) or user.name)
     target_id = decide(rt, post_id, account_id, decision, by)
     with rt.sessions() as session:
         target = session.get(PostTarget, target_id)
         account = session.get(Account, account_id)
         assert target is not None and account is not None
+        audit.note(request, devices=[account.device_serial], decision=str(decision))
         return target_out(request, target, account.name)
 
 
@@ -196,23 +213,23 @@ def _decide(
 def confirm(
     rt: RuntimeDep,
     request: Request,
+    user: CurrentUser,
     post_id: IdPath,
     account_id: IdPath,
     body: Annotated[DecisionIn | None, Body()] = None,
 ) -> TargetOut:
     """Approve the parked post on the account's phone: the agent taps Publish."""
-    by = (body.by if body else None) or "api"
-    return _decide(rt, request, post_id, account_id, Decision.CONFIRM, by)
+    return _decide(rt, request, post_id, account_id, Decision.CONFIRM, user, body)
 
 
 @router.post("/{post_id}/targets/{account_id}/reject")
 def reject(
     rt: RuntimeDep,
     request: Request,
+    user: CurrentUser,
     post_id: IdPath,
     account_id: IdPath,
     body: Annotated[DecisionIn | None, Body()] = None,
 ) -> TargetOut:
     """Reject the parked post: the agent discards the draft; the target ends cancelled."""
-    by = (body.by if body else None) or "api"
-    return _decide(rt, request, post_id, account_id, Decision.REJECT, by)
+    return _decide(rt, request, post_id, account_id, Decision.REJECT, user, body)

@@ -1,11 +1,13 @@
 """The chat WebSocket: live messages, delivery and conversation changes for one pane.
 
-Connect to ``/api/v1/ws`` and send ``{"type": "auth", "token": "<user or API token>"}``
-first (within 10 s): the token never appears in a URL, so no access log records it. The
-server answers ``{"type": "ready", "user": name}`` and then pushes the events of
-`chat.realtime` for the accounts that user serves. Send ``{"type": "ping"}`` to get a
-``{"type": "pong"}``. Close codes: 4401 bad or missing token, 4408 the pane fell behind
-(reconnect and reload).
+Connect to ``/api/v1/ws`` and send ``{"type": "auth", "token": "<personal or API token>"}``
+first (within 10 s): the token never appears in a URL, so no access log records it. A
+signed-in console page sends ``{"type": "auth"}`` without a token: its session cookie
+counts when the page is the controller's own (same Origin). The server answers
+``{"type": "ready", "user": name}`` and then pushes the events of `chat.realtime` for the
+accounts that user serves. Send ``{"type": "ping"}`` to get a ``{"type": "pong"}``.
+Close codes: 4401 bad or missing credentials, 4403 the role may not use the chat
+(`auth.policy.ROUTE_ROLES`), 4408 the pane fell behind (reconnect and reload).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from farm_controller.api.deps import user_for_token
+from farm_controller.auth.middleware import websocket_allowed, websocket_user
 from farm_controller.chat.realtime import Subscription
 from farm_controller.runtime import Runtime
 from farm_controller.users import User
@@ -26,10 +28,11 @@ router = APIRouter(tags=["chat"])
 
 AUTH_TIMEOUT = 10.0
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
 CLOSE_BEHIND = 4408
 
 
-async def _authenticate(websocket: WebSocket, rt: Runtime) -> User | None:
+async def _authenticate(websocket: WebSocket) -> User | None:
     try:
         raw = await asyncio.wait_for(websocket.receive_text(), timeout=AUTH_TIMEOUT)
         first: Any = json.loads(raw)
@@ -38,9 +41,9 @@ async def _authenticate(websocket: WebSocket, rt: Runtime) -> User | None:
     if not isinstance(first, dict) or first.get("type") != "auth":
         return None
     token = first.get("token")
-    if not isinstance(token, str) or not token:
+    if token is not None and (not isinstance(token, str) or not token):
         return None
-    return user_for_token(rt, token.encode("utf-8", "replace"))
+    return await websocket_user(websocket, token)
 
 
 async def _send_events(websocket: WebSocket, subscription: Subscription) -> None:
@@ -57,11 +60,16 @@ async def chat_events(websocket: WebSocket) -> None:
     """Live chat events for the authenticated user's accounts."""
     rt: Runtime = websocket.app.state.runtime
     await websocket.accept()
-    user = await _authenticate(websocket, rt)
+    user = await _authenticate(websocket)
     if user is None:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await websocket.send_json({"type": "error", "message": "invalid or missing token"})
             await websocket.close(CLOSE_UNAUTHORIZED, "unauthorized")
+        return
+    if not websocket_allowed(websocket, user):
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.send_json({"type": "error", "message": f"not for the {user.role} role"})
+            await websocket.close(CLOSE_FORBIDDEN, "forbidden")
         return
     subscription = rt.hub.subscribe(user)
     sender = asyncio.create_task(_send_events(websocket, subscription))

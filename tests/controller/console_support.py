@@ -1,0 +1,63 @@
+"""Helpers for the console tests: users with known tokens and passwords, cheap hashing.
+
+`tests/controller/` has no `__init__.py`; tests import this module by its unique name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from farm_controller.auth import accounts, tokens
+from farm_controller.db import write_session
+from farm_controller.models import Account
+from farm_controller.runtime import Runtime
+from farm_controller.users import Role
+
+FAST_HASHING: dict[str, Any] = {"password_hash_memory_kib": 8, "password_hash_time_cost": 1}
+"""Settings that make argon2 cheap enough for tests (never use them elsewhere)."""
+
+PASSWORD = "correct horse battery"
+
+
+def add_user(
+    rt: Runtime,
+    username: str,
+    role: Role,
+    *,
+    accounts_served: Sequence[str | int] = (),
+    token: str | None = None,
+    password: str | None = PASSWORD,
+) -> int:
+    """Store a user (accounts by name or id) with `password` and, when given, a personal
+    API token whose value is `token`; returns the user's id."""
+    now = rt.clock()
+    with write_session(rt.sessions) as session:
+        names = {a.name: a.id for a in session.scalars(select(Account))}
+        ids = [ref if isinstance(ref, int) else names[ref] for ref in accounts_served]
+        user = accounts.create(
+            session,
+            rt.passwords,
+            username=username,
+            role=role,
+            now=now,
+            password=password,
+            account_ids=ids,
+        )
+        if token is not None:
+            tokens.issue(session, user, "test", now, secret=token)
+        return user.id
+
+
+def add_users(rt: Runtime, users: Mapping[str, Mapping[str, Any]]) -> None:
+    """`add_user` for each ``{"name": {"token", "role", "accounts"}}``."""
+    for name, spec in users.items():
+        add_user(
+            rt,
+            name,
+            spec.get("role", "agent_staff"),
+            accounts_served=spec.get("accounts", ()),
+            token=spec.get("token"),
+        )
