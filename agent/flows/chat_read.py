@@ -26,7 +26,7 @@ from agent.flows.wait import current
 from agent.vision.chat_layout import scroll_shifts
 from agent.vision.evidence import Mark
 from agent.vision.match import Box
-from agent.vision.stable import frame_delta
+from agent.vision.stable import frame_delta, is_stable
 from agent.vision.template import Image
 from farm_protocol.chat import BubbleRead, ConversationRead, KnownMessage
 from farm_protocol.chat_align import align, same_message, text_key
@@ -56,6 +56,12 @@ class _Window:
 
     def __init__(self) -> None:
         self.items: list[_Placed] = []
+
+    def span(self) -> tuple[int, int] | None:
+        """The stretch of content from the first item to the last (None: no items yet)."""
+        if not self.items:
+            return None
+        return self.items[0].lo, max(p.hi for p in self.items)
 
     def find(self, lo: int, hi: int) -> _Placed | None:
         """The item (of any kind) seen at this content span, if any."""
@@ -123,9 +129,7 @@ def read_conversation(
     Raises:
         FlowError: the screen stopped being the conversation, or its list cannot be found.
     """
-    obs = current(ctx, ["conversation"])
-    if obs.screen != "conversation":
-        raise FlowError(f"expected conversation, saw {obs.screen or 'an unknown screen'}")
+    obs = _observe(ctx)
     area = list_area(ctx, obs, "msg_list")
     window = _Window()
     offset = 0
@@ -156,9 +160,7 @@ def read_conversation(
         ctx.device.swipe(x, y0, x, y0 + distance, SWIPE_MS)
         scrolls += 1
         before = obs
-        obs = current(ctx, ["conversation"])
-        if obs.screen != "conversation":
-            raise FlowError(f"expected conversation, saw {obs.screen or 'an unknown screen'}")
+        obs = _observe(ctx)
         shift, items = _follow(ctx, window, before, obs, area, offset, distance)
         if shift <= 0 and frame_delta(_crop(before, area), _crop(obs, area)) <= UNMOVED:
             reached_top = True
@@ -177,6 +179,25 @@ def read_conversation(
     )
 
 
+def _observe(ctx: FlowContext, attempts: int = 3) -> Observation:
+    """The settled conversation, its hierarchy dumped while the frame still showed it (a
+    message arriving between the screenshot and the dump would move the nodes).
+
+    Raises:
+        FlowError: the screen is not the conversation.
+    """
+    for _ in range(attempts):
+        obs = current(ctx, ["conversation"])
+        if obs.screen != "conversation":
+            raise FlowError(f"expected conversation, saw {obs.screen or 'an unknown screen'}")
+        if not ctx.observer.use_hierarchy:
+            return obs
+        ctx.observer.nodes(obs)
+        if is_stable(obs.frame, ctx.device.screenshot()):
+            return obs
+    return obs
+
+
 def _crop(obs: Observation, area: Box) -> Image:
     return obs.frame[area.y0 : area.y1, area.x0 : area.x1]
 
@@ -190,13 +211,21 @@ def _same_text(seen: SeenItem, new: SeenItem) -> bool:
 
 
 def _agreement(window: _Window, items: list[SeenItem], offset: int) -> tuple[int, int]:
-    """(agreeing, disagreeing) items of a screen placed at `offset` over those in the window."""
+    """(agreeing, disagreeing) items of a screen placed at `offset` over those in the window.
+
+    An item that lands inside the stretch the window covers must be one seen there
+    already: landing on another item, or between two, disagrees.
+    """
     agree = disagree = 0
+    covered = window.span()
     for item in items:
         if not item.text or item.clipped:
             continue
-        placed = window.find(item.box.y0 - offset, item.box.y1 - offset)
+        lo, hi = item.box.y0 - offset, item.box.y1 - offset
+        placed = window.find(lo, hi)
         if placed is None or not placed.item.text:
+            inside = covered is not None and covered[0] <= (lo + hi) // 2 <= covered[1]
+            disagree += 1 if inside and placed is None else 0
             continue
         if placed.item.kind == item.kind and _same_text(placed.item, item):
             agree += 1

@@ -119,6 +119,39 @@ def test_a_sync_job_reports_every_new_message_once_and_leaves_the_chat_list(
     assert [s.step.name for s in fake.state.steps[job_id]] == ["open the app", "read the chats"]
 
 
+def test_messages_arriving_while_a_burst_is_read_are_neither_doubled_nor_skipped(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    """The list moves under the reader (new bubbles push it) and the burst's bubbles look
+    alike, so pixels alone cannot tell how far it scrolled: the texts decide."""
+    phone = small_phone("sim-s3")
+    payload = _sync_payload(phone.world)
+    name = phone.world.contacts()[2].name
+    for i in range(14):
+        phone.world.inject_message(name, f"第{i + 1}条：请帮我查一下订单{3000 + i}的物流")
+    stop = threading.Event()
+
+    def customer_keeps_writing() -> None:
+        for k in range(12):
+            if stop.wait(0.8 if k % 4 == 0 else 0.03):
+                return
+            phone.world.inject_message(name, f"第{101 + k}条：请帮我查一下订单{5000 + k}的物流")
+
+    writer = threading.Thread(target=customer_keeps_writing, daemon=True)
+    with running(make_settings, SimulatedDevice(phone)):
+        job_id = fake.add_job("sim-s3", JobKind.SYNC_CHATS, payload)
+        writer.start()
+        finish = _finished(fake, job_id)
+        stop.set()
+        writer.join()
+    assert finish.report.result.outcome is FlowOutcome.SUCCEEDED, finish.report.result.error
+    got = _new_texts(payload, finish)[name]
+    truth = [m.text for m in phone.world.messages_with(name)]
+    first = truth.index(got[0])
+    assert got == truth[first : first + len(got)], "in order, nothing doubled or skipped"
+    assert got[:14] == [f"第{i + 1}条：请帮我查一下订单{3000 + i}的物流" for i in range(14)]
+
+
 def test_a_sync_that_fails_part_way_still_reports_what_it_read(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
