@@ -194,6 +194,14 @@ class AuditMiddleware:
         rid = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
         state["request_id"] = rid
         status = 500
+        audited = _audited(scope)
+        recorded = False
+
+        async def store(status: int) -> None:
+            nonlocal recorded
+            recorded = True
+            rt: Runtime = scope["app"].state.runtime
+            await anyio.to_thread.run_sync(record, rt, entry_for(scope, status))
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -202,15 +210,17 @@ class AuditMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), rid.encode()))
                 message = {**message, "headers": headers}
+                if audited:
+                    # Stored before the caller sees the answer: whoever reads the log
+                    # next (a person, a script, a test) finds the event already there.
+                    await store(status)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if _audited(scope):
-                rt: Runtime = scope["app"].state.runtime
-                entry = entry_for(scope, status)
-                await anyio.to_thread.run_sync(record, rt, entry)
+            if audited and not recorded:  # the app failed before it answered
+                await store(status)
 
 
 def _audited(scope: Scope) -> bool:

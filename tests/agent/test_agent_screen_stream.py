@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 import cv2
 import numpy as np
@@ -201,7 +202,9 @@ def test_the_controller_messages_parse() -> None:
 
 
 def test_a_pump_streams_each_tier_at_its_rate_and_skips_unchanged_screens() -> None:
-    phone = VirtualPhone(width=720, height=1600, density=320)
+    # A fixed wall clock: a minute rolling over mid-test would change the status bar.
+    frozen = datetime(2026, 5, 4, 10, 0, 30, tzinfo=UTC)
+    phone = VirtualPhone(width=720, height=1600, density=320, wall_clock=lambda: frozen)
     outbox = FrameOutbox()
     pump = StreamPump(SimulatedDevice(phone), outbox).start()
     sent: list[bytes] = []
