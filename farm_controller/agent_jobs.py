@@ -13,7 +13,9 @@ Anything else after the lease is gone answers 409 ``lease_lost``. The same holds
 Chat jobs: a `sync_chats` result (`FlowResult.data["sync"]`, a `SyncChatsResult`) is
 merged into the chat store before anything else, whatever the outcome and the lease:
 what the phone's screen showed is true, and the merge never stores a message twice
-(`chat.inbox`). A `send_message` job's reply mirrors the job (`chat.replies`). Claimed
+(`chat.inbox`). A `send_message` job's reply mirrors the job (`chat.replies`); what its
+conversation showed (`data["window"]`) is merged first, so the reply takes its place on
+the screen among the messages around it. Claimed
 chat jobs carry a fresh payload: sync anchors as stored now, `check_first` as it is now.
 """
 
@@ -28,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from farm_controller.chat import planning, replies
-from farm_controller.chat.inbox import merge_sync
+from farm_controller.chat.inbox import merge_sync, merge_window
 from farm_controller.db import read_session, write_session
 from farm_controller.errors import (
     ApiError,
@@ -64,7 +66,7 @@ from farm_protocol.agent_api import (
     StepAck,
     StepReport,
 )
-from farm_protocol.chat import SyncChatsResult
+from farm_protocol.chat import ConversationRead, SyncChatsResult
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import Job, JobKind, JobState
@@ -373,6 +375,30 @@ def _merge_sync_result(rt: Runtime, host: str, job: Job, report: FinishReport) -
     merge_sync(rt, account_id, result, job.id)
 
 
+def _merge_send_window(rt: Runtime, host: str, job: Job, report: FinishReport) -> None:
+    """Place a delivered reply where the screen shows it (`chat.inbox.merge_window`).
+
+    Best effort: a window that is missing or malformed leaves the reply to be placed when
+    its job's outcome is recorded.
+    """
+    raw = report.result.data.get("window")
+    account_id = job.payload.get("account_id")
+    if raw is None or not report.result.ok or not isinstance(account_id, int):
+        return
+    with read_session(rt.sessions) as session:
+        device_host = session.scalar(
+            select(Device.host_name).where(Device.serial == job.device_serial)
+        )
+    if device_host != host:
+        return
+    try:
+        read = ConversationRead.model_validate(raw)
+    except ValidationError as exc:
+        log.warning("send job %s: unreadable window ignored (%s)", job.id, exc.error_count())
+        return
+    merge_window(rt, account_id, read, job.id)
+
+
 def finish(
     rt: Runtime, host: str, job_id: str, report: FinishReport, files: Sequence[EvidenceFile]
 ) -> FinishResponse:
@@ -381,6 +407,8 @@ def finish(
     job = _get_job(rt, job_id)
     if job.kind is JobKind.SYNC_CHATS:
         _merge_sync_result(rt, host, job, report)
+    elif job.kind is JobKind.SEND_MESSAGE:
+        _merge_send_window(rt, host, job, report)
     stored = store_evidence(rt, job_id, "finish", files)
     result: dict[str, object] = report.result.model_dump(mode="json")
     result["evidence_ids"] = dict(stored.by_filename)

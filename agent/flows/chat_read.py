@@ -295,12 +295,53 @@ def _swipe_distance(items: list[SeenItem], area: Box) -> int:
     return room if area.height * 0.15 <= room < page else page
 
 
-def newest_outgoing(ctx: FlowContext, count: int = NEWEST_OUTGOING) -> list[SeenItem]:
-    """The newest outgoing bubbles of the open conversation (as it shows without scrolling)."""
-    obs = current(ctx, ["conversation"])
+@dataclass(frozen=True)
+class ScreenRead:
+    """What the open conversation shows without scrolling.
+
+    Attributes:
+        items: every item on screen (bubbles and time separators), top to bottom.
+        read: the bubbles as a window for the controller (no badge, no anchor): after a
+            send it places the reply among the messages around it, as the screen does.
+    """
+
+    items: list[SeenItem]
+    read: ConversationRead
+
+    def newest_outgoing(self, count: int = NEWEST_OUTGOING) -> list[SeenItem]:
+        """The newest `count` outgoing bubbles with text, oldest first."""
+        return [i for i in self.items if i.kind == "out" and i.text][-count:]
+
+
+def read_screen(ctx: FlowContext, contact_name: str) -> ScreenRead:
+    """Read the open conversation's screen once (hierarchy, or OCR where it hides text).
+
+    Raises:
+        FlowError: the screen is not the conversation, or its list cannot be found.
+    """
+    obs = _observe(ctx)
     area = list_area(ctx, obs, "msg_list")
-    outgoing = [i for i in conversation_items(ctx, obs, area) if i.kind == "out" and i.text]
-    return outgoing[-count:]
+    items = conversation_items(ctx, obs, area)
+    window = _Window()
+    window.add(items, 0)
+    read = ConversationRead(
+        contact_name=contact_name,
+        bubbles=window.bubbles(),
+        reached_anchor=False,
+        reached_top=False,
+    )
+    return ScreenRead(items, read)
+
+
+def keep_window(ctx: FlowContext, screen: ScreenRead | None = None) -> None:
+    """Put what the conversation shows into `data.window` for the controller (best effort:
+    the message was already verified; a screen that cannot be read now leaves it out)."""
+    if screen is None:
+        try:
+            screen = read_screen(ctx, str(ctx.params.get("contact", "")))
+        except FlowError:
+            return
+    ctx.data["window"] = screen.read.model_dump(mode="json")
 
 
 def shows_text(item: SeenItem, text: str) -> bool:

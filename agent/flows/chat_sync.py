@@ -13,7 +13,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from agent.devices.base import Key
-from agent.flows.chat_read import newest_outgoing, read_conversation, shows_text
+from agent.flows.chat_read import keep_window, read_conversation, read_screen, shows_text
 from agent.flows.chat_screen import (
     ChatRow,
     chat_rows,
@@ -196,9 +196,11 @@ def sync_chats(ctx: FlowContext, step: Step) -> Observation:
 
 
 def find_message_step(ctx: FlowContext, step: Step) -> Observation:
-    """Record whether the newest outgoing bubbles show the text (`data.found`), not failing."""
+    """Record whether the newest outgoing bubbles show the text (`data.found`), not failing;
+    what the screen shows goes to `data.window` (see `keep_window`)."""
     text = ctx.fill(step.text or "{text}")
-    outgoing = newest_outgoing(ctx)
+    screen = read_screen(ctx, str(ctx.params.get("contact", "")))
+    outgoing = screen.newest_outgoing()
     hit = next((i for i in reversed(outgoing) if shows_text(i, text)), None)
     ctx.data["found"] = hit is not None
     ctx.data["detail"] = (
@@ -208,13 +210,17 @@ def find_message_step(ctx: FlowContext, step: Step) -> Observation:
     )
     if hit is not None:
         ctx.marks.append(Mark(hit.box, "sent"))
+    keep_window(ctx, screen)
     assert ctx.last is not None
     return ctx.last
 
 
 def newest_outgoing_shows(ctx: FlowContext, text: str) -> Located | None:
-    """Where the newest outgoing bubble shows `text` (None when it does not)."""
-    outgoing = newest_outgoing(ctx, 1)
+    """Where the newest outgoing bubble shows `text` (None when it does not); when it does,
+    the screen goes to `data.window`."""
+    screen = read_screen(ctx, str(ctx.params.get("contact", "")))
+    outgoing = screen.newest_outgoing(1)
     if outgoing and shows_text(outgoing[-1], text):
+        keep_window(ctx, screen)
         return Located("msg_out", outgoing[-1].box, outgoing[-1].confidence, outgoing[-1].via)
     return None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from agent.devices.base import Key
 from agent.flows import recovery
+from agent.flows.chat_read import keep_window
 from agent.flows.chat_sync import (
     find_message_step,
     newest_outgoing_shows,
@@ -290,7 +291,8 @@ def verify_message(ctx: FlowContext, step: Step) -> Observation:
     """The newest outgoing bubble shows the text that was sent.
 
     Its text comes from the hierarchy, or from OCR when the app blanks chat text there
-    (or shows no hierarchy at all).
+    (or shows no hierarchy at all). What the screen shows then goes to `data.window`: the
+    controller places the reply among the messages around it, as the screen does.
     """
     text = ctx.fill(step.text or "{text}")
     selector = ctx.app.profile.targets["msg_out"].selector
@@ -301,6 +303,7 @@ def verify_message(ctx: FlowContext, step: Step) -> Observation:
         if nodes and nodes[-1].text:
             if nodes[-1].text == text:
                 ctx.marks.append(Mark(nodes[-1].bounds, "sent"))
+                keep_window(ctx)
                 return obs
         else:
             seen = newest_outgoing_shows(ctx, text)

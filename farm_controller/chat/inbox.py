@@ -17,6 +17,9 @@ itself and are stored without an author.
 Inbound messages count as unread, start the conversation's waiting time, reopen it when
 it was resolved or pending, and run the keyword auto-tag rules.
 
+A `send_message` job's report carries what the conversation showed after the send (or
+the check): `merge_window` stores it the same way, so replies take their screen order.
+
 Merges of one account are serialised by locking its row (SQLite: the write lock), so two
 reports of the same window cannot both append it.
 """
@@ -201,10 +204,13 @@ def _merge_conversation(
     job_id: str,
     now: datetime,
     report: MergeReport,
+    anchored_only: bool = False,
 ) -> int:
     contact, conversation = contact_and_conversation(session, account, read.contact_name, now)
     tail = screen_tail(session, conversation.id, min(ALIGN_TAIL, len(read.bubbles)))
     alignment = new_messages(known(tail), read)
+    if not alignment.anchored and anchored_only:
+        return 0
     if not alignment.anchored:
         report.unaligned.append(read.contact_name)
         log.warning(
@@ -275,36 +281,47 @@ def _merge_conversation(
 
 
 def _merge(
-    session: Session, account_id: int, result: SyncChatsResult, job_id: str, now: datetime
+    session: Session,
+    account_id: int,
+    reads: list[ConversationRead],
+    job_id: str,
+    now: datetime,
+    sync: SyncChatsResult | None,
 ) -> MergeReport:
     report = MergeReport()
     account = session.get(Account, account_id, with_for_update=True)
     if account is None:
-        log.warning("sync %s: account %s is gone; nothing merged", job_id, account_id)
+        log.warning("job %s: account %s is gone; nothing merged", job_id, account_id)
         return report
     rules = list(session.scalars(select(AutoTagRule).order_by(AutoTagRule.id)))
     inbound = 0
-    for read in result.conversations:
-        inbound += _merge_conversation(session, account, read, rules, job_id, now, report)
+    for read in reads:
+        inbound += _merge_conversation(
+            session, account, read, rules, job_id, now, report, anchored_only=sync is None
+        )
+    if sync is None:
+        return report
     state = session.get(ChatSync, account_id)
     if state is None:
         state = ChatSync(account_id=account_id, unread_seen=0, rounds=0)
         session.add(state)
     state.finished_at = now
-    state.unread_seen = inbound + sum(result.chat_list_unread.values())
+    state.unread_seen = inbound + sum(sync.chat_list_unread.values())
     return report
 
 
-def merge_sync(rt: Runtime, account_id: int, result: SyncChatsResult, job_id: str) -> MergeReport:
-    """Store what a sync read (see the module docstring) and tell the panes.
-
-    Safe to call again with the same result: nothing is stored twice.
-    """
+def _store(
+    rt: Runtime,
+    account_id: int,
+    reads: list[ConversationRead],
+    job_id: str,
+    sync: SyncChatsResult | None,
+) -> MergeReport:
     now = rt.clock()
     for attempt in range(3):
         try:
             with write_session(rt.sessions) as session:
-                report = _merge(session, account_id, result, job_id, now)
+                report = _merge(session, account_id, reads, job_id, now, sync)
             break
         except IntegrityError:
             # Another merge created the same contact or sequence number first (PostgreSQL,
@@ -313,13 +330,35 @@ def merge_sync(rt: Runtime, account_id: int, result: SyncChatsResult, job_id: st
                 raise
     rt.hub.publish(*report.events)
     for confirmed in report.confirmed_jobs:
+        if confirmed == job_id:
+            continue  # the job reporting this window: its own finish decides it
         with contextlib.suppress(InvalidTransitionError, JobNotFoundError):
             rt.jobs.cancel(confirmed)  # its delivery was seen on the screen
     if report.created or report.confirmed:
         log.info(
-            "sync %s: %d new message(s), %d reply(ies) seen delivered",
+            "job %s: %d new message(s), %d reply(ies) seen delivered",
             job_id,
             report.created,
             report.confirmed,
         )
     return report
+
+
+def merge_sync(rt: Runtime, account_id: int, result: SyncChatsResult, job_id: str) -> MergeReport:
+    """Store what a sync read (see the module docstring) and tell the panes.
+
+    Safe to call again with the same result: nothing is stored twice.
+    """
+    return _store(rt, account_id, result.conversations, job_id, result)
+
+
+def merge_window(rt: Runtime, account_id: int, read: ConversationRead, job_id: str) -> MergeReport:
+    """Store what a conversation showed when a reply was sent or checked (`job_id`).
+
+    The reply (and any earlier one whose outcome was unknown) is delivered at its place
+    on the screen, among the messages around it, instead of at the end when its job's
+    outcome arrives: a reply found by a check after a later one was sent is then still
+    stored before it. Merged only when the window overlaps what is stored (else nothing is
+    stored, and the reply is placed at the end as before); the sync state is not touched.
+    """
+    return _store(rt, account_id, [read], job_id, None)

@@ -276,3 +276,80 @@ def test_syncs_wait_while_a_reply_is_queued_for_the_phone(farm: ChatFarm, clock:
     job = farm.agent.claim_one("PH-A", JobKind.SEND_MESSAGE)
     farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED)
     assert any(job.device_serial == "PH-A" for job in plan_syncs(farm.rt))
+
+
+def sent_window(*bubbles: Any) -> dict[str, object]:
+    """A send job's `data`: what the conversation showed after the send (or the check)."""
+    return {"window": window("客户甲", list(bubbles), reached_anchor=False).model_dump(mode="json")}
+
+
+def test_a_reply_found_by_its_check_after_a_later_one_keeps_its_place_on_the_screen(
+    farm: ChatFarm, clock: FakeClock
+) -> None:
+    first = send(farm, text="稍等，我查一下")
+    lost = farm.agent.claim_one("PH-A", JobKind.SEND_MESSAGE)
+    second = send(farm, text="查到了，明天发货")
+    clock.advance(31)
+    reap(farm.rt)  # the first send's agent died after tapping Send: unconfirmed, to check
+    assert message(farm, first["id"])["status"] == "unconfirmed"
+
+    # The second reply goes out first (the check waits for its backoff); the screen shows
+    # the first one above it, so both take their places as the screen shows them.
+    job = farm.agent.claim_one("PH-A", JobKind.SEND_MESSAGE)
+    assert job.id == second["job_id"]
+    screen = [
+        bubble("in", "你好，在吗"),
+        bubble("out", "稍等，我查一下"),
+        bubble("out", "查到了，明天发货"),
+    ]
+    done = farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED, sent_window(*screen))
+    assert done.status_code == 200, done.text
+    detail = conversation_with(farm.admin, "客户甲")
+    assert texts(detail) == [(b.direction, b.text) for b in screen]
+    assert [m["status"] for m in detail["messages"][1:]] == ["delivered", "delivered"]
+    assert [m["id"] for m in detail["messages"][1:]] == [first["id"], second["id"]]
+    assert farm.rt.jobs.get(lost.id).state is JobState.CANCELLED  # no check, no resend
+    assert farm.agent.claim("PH-A") == []
+
+    # The next sync aligns with what is stored: only the new message is added.
+    farm.sync("PH-A", window("客户甲", [*screen, bubble("in", "好的谢谢")]))
+    assert texts(conversation_with(farm.admin, "客户甲")) == [
+        *[(b.direction, b.text) for b in screen],
+        ("in", "好的谢谢"),
+    ]
+
+
+def test_a_send_window_shows_new_customer_messages_once(farm: ChatFarm) -> None:
+    created = send(farm, text="您好")
+    job = farm.agent.claim_one("PH-A", JobKind.SEND_MESSAGE)
+    screen = [bubble("in", "你好，在吗"), bubble("in", "有人吗？"), bubble("out", "您好")]
+    farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED, sent_window(*screen))
+    detail = conversation_with(farm.admin, "客户甲")
+    # Messages are listed in the order the controller learnt of them: the reply first.
+    assert texts(detail) == [("in", "你好，在吗"), ("out", "您好"), ("in", "有人吗？")]
+    assert detail["messages"][1]["id"] == created["id"]
+    assert detail["messages"][1]["status"] == "delivered"
+    assert conversations(farm.admin)[0]["unread_count"] == 2
+    # The screen order is what later syncs align with: this one adds nothing.
+    farm.sync("PH-A", window("客户甲", screen))
+    assert len(conversation_with(farm.admin, "客户甲")["messages"]) == 3
+
+
+def test_a_send_window_that_does_not_meet_the_stored_messages_is_not_stored(
+    farm: ChatFarm,
+) -> None:
+    created = send(farm, text="在的")
+    job = farm.agent.claim_one("PH-A", JobKind.SEND_MESSAGE)
+    unrelated = [bubble("in", "别的对话"), bubble("out", "在的")]
+    done = farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED, sent_window(*unrelated))
+    assert done.status_code == 200, done.text
+    detail = conversation_with(farm.admin, "客户甲")
+    assert texts(detail) == [("in", "你好，在吗"), ("out", "在的")]
+    assert detail["messages"][1]["id"] == created["id"]
+    assert detail["messages"][1]["status"] == "delivered"
+    # A malformed window is ignored too: the delivery is what counts.
+    other = send(farm, text="好")
+    job = farm.agent.claim_one("PH-A", JobKind.SEND_MESSAGE)
+    bad = farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED, {"window": {"bubbles": "?"}})
+    assert bad.status_code == 200, bad.text
+    assert message(farm, other["id"])["status"] == "delivered"

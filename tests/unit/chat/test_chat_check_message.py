@@ -8,6 +8,8 @@ from chat_support import make_phone
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
 from agent.vision.ocr import OcrEngine
+from farm_protocol.chat import ConversationRead
+from farm_protocol.chat_align import text_key
 from farm_protocol.flow import FlowOutcome
 
 
@@ -20,8 +22,18 @@ def test_check_message_finds_a_sent_text_and_not_an_unsent_one(
     runner = FlowRunner(device, app, ocr=ocr)
     sent = runner.run("send_message", {"contact": contact, "text": "好的，明天上午发货"})
     assert sent.ok, sent.error  # verified on screen, through OCR when the text is hidden
+    # What the screen showed goes back with the result: the newest messages, in order.
+    shown = ConversationRead.model_validate(sent.data["window"])
+    truth = phone.world.messages_with(contact)
+    assert shown.contact_name == contact and len(shown.bubbles) >= 3
+    assert [(b.direction, text_key(b.text)) for b in shown.bubbles] == [
+        (m.direction, text_key(m.text)) for m in truth[-len(shown.bubbles) :]
+    ]
     found = runner.run("check_message", {"contact": contact, "text": "好的，明天上午发货"})
     assert found.ok and found.data["found"] is True
+    checked = ConversationRead.model_validate(found.data["window"])
+    assert checked.bubbles[-1].direction == "out"
+    assert text_key(checked.bubbles[-1].text) == text_key("好的，明天上午发货")
     missing = runner.run("check_message", {"contact": contact, "text": "这条没有发出去"})
     assert missing.ok and missing.data["found"] is False
     assert phone.screen_label() == "chat_list"
