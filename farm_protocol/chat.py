@@ -35,6 +35,7 @@ class SyncChatsTask(BaseModel):
     """The payload of a `sync_chats` job."""
 
     anchors: list[ChatAnchor] = Field(default_factory=list)
+    app: str | None = Field(default=None, description="the app profile (the account's app)")
     max_conversations: int = Field(default=20, ge=1, le=200)
     max_scrolls: int = Field(default=30, ge=0, le=500, description="per conversation")
 
@@ -79,3 +80,4 @@ class SendMessageTask(BaseModel):
     check_first: bool = Field(
         default=False, description="an earlier attempt's outcome is unknown: read the chat first"
     )
+    app: str | None = Field(default=None, description="the app profile (the account's app)")

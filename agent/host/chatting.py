@@ -17,9 +17,8 @@ chat again: `succeeded`, `failed` (it did not go out: retrying is safe) or `unkn
 (the controller marks the reply unconfirmed and the next attempt checks first).
 
 Both read chat text through the process's one OCR engine where the hierarchy hides it
-(`shared_ocr`); the engine is loaded only when a screen really needs it. Jobs carry no
-app name yet, so they run on the profile named by their payload's ``app`` when there is
-one, else on `AgentSettings.chat_app`.
+(`shared_ocr`); the engine is loaded only when a screen really needs it. Jobs run on the profile
+their task names (``app``, the account's app), else on `AgentSettings.chat_app`.
 """
 
 from __future__ import annotations
@@ -81,9 +80,8 @@ class _ChatHandler:
     def _failed(self, error: str, *, retryable: bool) -> JobOutcome:
         return failed(self.device.serial, error, retryable=retryable, flow=self.flow)
 
-    def _app(self, job: ClaimedJob) -> App | JobOutcome:
-        name = job.payload.get("app")
-        name = name if isinstance(name, str) and name else self.default_app
+    def _app(self, job: ClaimedJob, name: str | None) -> App | JobOutcome:
+        name = name or self.default_app
         try:
             return self.apps.get(name)
         except ProfileError as exc:
@@ -134,7 +132,7 @@ class SyncChatsHandler(_ChatHandler):
             task = SyncChatsTask.model_validate(job.payload)
         except ValidationError as exc:
             return self._failed(f"bad sync_chats payload: {_problems(exc)}", retryable=False)
-        app = self._app(job)
+        app = self._app(job, task.app)
         if isinstance(app, JobOutcome):
             return app
         return self._run(job, app, reporter, task.model_dump(mode="json"))
@@ -165,7 +163,7 @@ class SendMessageHandler(_ChatHandler):
             task = SendMessageTask.model_validate(job.payload)
         except ValidationError as exc:
             return self._failed(f"bad send_message payload: {_problems(exc)}", retryable=False)
-        app = self._app(job)
+        app = self._app(job, task.app)
         if isinstance(app, JobOutcome):
             return app
         limit = app.profile.text_limit

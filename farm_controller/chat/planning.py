@@ -55,7 +55,10 @@ def anchors_for(rt: Runtime, session: Session, account_id: int) -> list[ChatAnch
 
 def sync_task(rt: Runtime, session: Session, account_id: int) -> SyncChatsTask:
     """The payload of a sync job for the account, as of now."""
-    return SyncChatsTask(anchors=anchors_for(rt, session, account_id))
+    account = session.get(Account, account_id)
+    return SyncChatsTask(
+        anchors=anchors_for(rt, session, account_id), app=account.app if account else None
+    )
 
 
 def claimed_payload(rt: Runtime, job: Job) -> dict[str, object]:

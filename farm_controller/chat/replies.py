@@ -107,14 +107,17 @@ def _check_cap(
         )
 
 
-def send_task(message: Message, contact: Contact, check_first: bool = False) -> SendMessageTask:
-    """The `send_message` payload of a reply."""
+def send_task(
+    message: Message, contact: Contact, app: str | None = None, check_first: bool = False
+) -> SendMessageTask:
+    """The `send_message` payload of a reply (`app`: the account's app profile)."""
     return SendMessageTask(
         message_id=message.id,
         conversation_id=message.conversation_id,
         contact_name=contact.name,
         text=message.text,
         check_first=check_first,
+        app=app,
     )
 
 
@@ -131,7 +134,9 @@ def _enqueue(rt: Runtime, message_id: int) -> Job | None:
         conversation = session.get(Conversation, message.conversation_id)
         assert conversation is not None
         serial = conversation.account.device_serial
-        payload = send_task(message, conversation.contact).model_dump(mode="json")
+        payload = send_task(message, conversation.contact, conversation.account.app).model_dump(
+            mode="json"
+        )
         payload["account_id"] = conversation.account_id
         key, not_before = _job_key(message), message.send_at
     job = rt.jobs.enqueue(

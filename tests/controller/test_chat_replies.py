@@ -77,6 +77,7 @@ def test_reply_is_queued_claimed_sent_and_delivered(farm: ChatFarm, clock: FakeC
     assert task.contact_name == "客户甲"
     assert task.message_id == created["id"]
     assert task.check_first is False
+    assert task.app == farm.accounts["shop-a"]["app"]  # the phone runs the account's app
     assert message(farm, created["id"])["status"] == "sent"
 
     done = farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED)

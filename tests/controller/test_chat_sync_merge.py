@@ -161,6 +161,7 @@ def test_sync_jobs_carry_current_anchors_and_are_planned_one_at_a_time(
     [anchor] = task.anchors
     assert anchor.contact_name == "x"
     assert [m.text for m in anchor.tail] == ["m3", "m4", "m5", "m6", "m7"]
+    assert task.app == farm.accounts["shop-a"]["app"]  # the phone reads the account's app
     farm.agent.finish_sync(job)
 
 
