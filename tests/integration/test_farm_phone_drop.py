@@ -63,7 +63,7 @@ def test_a_phone_that_drops_fails_its_job_with_evidence_and_shows_offline(
 
         # Back again: the phone is online, and a retry publishes it exactly once.
         control.fault(dropping, "reconnect")
-        wait_for(lambda: api.device(dropping)["state"] == "online", timeout=15)
+        wait_for(lambda: api.device(dropping)["state"] == "online", timeout=30)
         retried = api.retry(job_id)
         wait_for(lambda: api.job(retried["id"])["state"] == "succeeded", timeout=60)
         assert [p["text"] for p in control.feed(dropping)] == ["drop test"]
