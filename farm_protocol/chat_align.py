@@ -18,6 +18,12 @@ How the overlap is chosen, in order:
    begins inside the tail);
 3. otherwise no overlap: every bubble is new, and `anchored` is False (when the window
    did not reach the conversation's top, messages between may be missing).
+
+Steps 1 and 2 first look for exact matches (`same_message`), then allow a few OCR
+misreads: an overlap of at least `MISREAD_MIN` bubbles matches when every direction
+agrees and at most one bubble in `MISREAD_EVERY` — each read by OCR — shows another text
+(a badly lit screen, a glyph read as its look-alike). Without that, one misread bubble
+in the overlap would make the whole window look new and store it twice.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from difflib import SequenceMatcher
 from farm_protocol.chat import BubbleRead, ConversationRead, KnownMessage
 
 OCR_SIMILARITY = 0.85
+MISREAD_MIN = 4
+MISREAD_EVERY = 4
 UNREADABLE = "\ufffd"
 _DROP_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co", "Cn", "Me", "Cf", "Zs", "Zl", "Zp"})
 _VARIATION_SELECTORS = range(0xFE00, 0xFE10)
@@ -78,13 +86,26 @@ class Alignment:
     anchored: bool
 
 
-def _occurrences(tail: Sequence[KnownMessage], bubbles: Sequence[BubbleRead]) -> list[int]:
+def _fits(known: Sequence[KnownMessage], bubbles: Sequence[BubbleRead], misreads: bool) -> bool:
+    """Do these bubbles show these messages (with a few OCR misreads when allowed)?"""
+    allowed = len(known) // MISREAD_EVERY if misreads and len(known) >= MISREAD_MIN else 0
+    missed = 0
+    for k, b in zip(known, bubbles, strict=True):
+        if same_message(k, b):
+            continue
+        if k.direction != b.direction or b.via != "ocr":
+            return False
+        missed += 1
+        if missed > allowed:
+            return False
+    return True
+
+
+def _occurrences(
+    tail: Sequence[KnownMessage], bubbles: Sequence[BubbleRead], misreads: bool
+) -> list[int]:
     n = len(tail)
-    return [
-        i
-        for i in range(len(bubbles) - n + 1)
-        if all(same_message(k, b) for k, b in zip(tail, bubbles[i : i + n], strict=True))
-    ]
+    return [i for i in range(len(bubbles) - n + 1) if _fits(tail, bubbles[i : i + n], misreads)]
 
 
 def _incoming(bubbles: Sequence[BubbleRead]) -> int:
@@ -98,14 +119,16 @@ def align(
     if not tail:
         return Alignment(list(bubbles), 0, 0, True)
     n = len(tail)
-    found = _occurrences(tail, bubbles)
-    if found:
-        enough = [i for i in found if _incoming(bubbles[i + n :]) >= unread_badge]
-        i = enough[-1] if enough else found[-1]
-        return Alignment(list(bubbles[i + n :]), n, i, True)
-    for k in range(min(n, len(bubbles)) - 1, 0, -1):
-        if all(same_message(t, b) for t, b in zip(tail[-k:], bubbles[:k], strict=True)):
-            return Alignment(list(bubbles[k:]), k, 0, True)
+    for misreads in (False, True):
+        found = _occurrences(tail, bubbles, misreads)
+        if found:
+            enough = [i for i in found if _incoming(bubbles[i + n :]) >= unread_badge]
+            i = enough[-1] if enough else found[-1]
+            return Alignment(list(bubbles[i + n :]), n, i, True)
+    for misreads in (False, True):
+        for k in range(min(n, len(bubbles)) - 1, 0, -1):
+            if _fits(tail[-k:], bubbles[:k], misreads):
+                return Alignment(list(bubbles[k:]), k, 0, True)
     return Alignment(list(bubbles), 0, len(bubbles), False)
 
 

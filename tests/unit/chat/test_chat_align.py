@@ -87,3 +87,48 @@ def test_new_messages_uses_the_reads_badge() -> None:
         reached_top=False,
     )
     assert [b.text for b in new_messages([_k("in", "在吗？")], read).new] == ["在吗？"]
+
+
+def test_one_ocr_misread_in_a_long_overlap_does_not_make_the_window_new() -> None:
+    tail = [_k("in", t) for t in ("一号订单", "二号订单", "三号订单")] + [_k("out", "收到")]
+    window = [
+        _b("in", "一号订单", "ocr"),
+        _b("in", "二号门口", "ocr"),  # misread beyond OCR_SIMILARITY
+        _b("in", "三号订单", "ocr"),
+        _b("out", "收到", "ocr"),
+        _b("in", "新消息", "ocr"),
+    ]
+    result = align(tail, window)
+    assert [b.text for b in result.new] == ["新消息"] and result.anchored
+    # A window starting inside the tail, with a misread, too.
+    tail = [_k("in", t) for t in ("甲", "乙乙乙乙", "丙丙丙丙", "丁丁丁丁", "戊戊戊戊")]
+    window = [
+        _b("in", "乙乙乙乙", "ocr"),
+        _b("in", "丙两丙丙", "ocr"),
+        _b("in", "丁丁丁丁", "ocr"),
+        _b("in", "戊戊戊戊", "ocr"),
+        _b("in", "新", "ocr"),
+    ]
+    assert [b.text for b in align(tail, window).new] == ["新"]
+
+
+def test_misreads_are_tolerated_only_from_ocr_few_and_in_the_same_direction() -> None:
+    tail = [_k("in", t) for t in ("一号订单", "二号订单", "三号订单", "四号订单")]
+
+    def window(second: BubbleRead, via: str = "ocr") -> list[BubbleRead]:
+        return [
+            _b("in", "一号订单", via),
+            second,
+            _b("in", "三号订单", via),
+            _b("in", "四号订单", via),
+            _b("in", "新消息", via),
+        ]
+
+    assert align(tail, window(_b("in", "二号门口", "ocr"))).anchored
+    assert not align(tail, window(_b("in", "二号门口"), "hierarchy")).anchored  # exact text
+    assert not align(tail, window(_b("out", "二号订单", "ocr"))).anchored  # direction
+    two_misreads = window(_b("in", "二号门口", "ocr"))
+    two_misreads[2] = _b("in", "三号门口", "ocr")
+    assert not align(tail, two_misreads).anchored  # more than one in four
+    short = [_k("in", "一号订单"), _k("in", "二号订单")]
+    assert not align(short, [_b("in", "一号订单", "ocr"), _b("in", "二号门口", "ocr")]).anchored
