@@ -171,6 +171,15 @@ def demo(
             f" -H 'Authorization: Bearer {api_token}'",
             soft_wrap=True,
         )
+    first = agent.phones[0]
+    customer = first.world.contacts()[0].name
+    body = shlex.quote(f'{{"contact": "{customer}", "text": "你好，请问还有货吗？"}}')
+    console.print(
+        f"\n[bold]A customer writes to {first.serial}[/] (it shows in {url}/chat in seconds):\n"
+        f"  curl -s {agent.control_url}/phones/{first.serial}/messages "
+        f"-H 'Content-Type: application/json' -d {body}",
+        soft_wrap=True,
+    )
     console.print("\nWatch: GET /api/v1/posts, /api/v1/devices; Ctrl-C stops everything.\n")
     try:
         wait_for_shutdown()

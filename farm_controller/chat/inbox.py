@@ -15,7 +15,10 @@ instead of a second copy being stored. Other outgoing bubbles were typed on the 
 itself and are stored without an author.
 
 Inbound messages count as unread, start the conversation's waiting time, reopen it when
-it was resolved or pending, and run the keyword auto-tag rules.
+it was resolved or pending, and run the keyword auto-tag rules. An outgoing bubble typed
+on the phone itself ends the wait and the unread count; it is a first response only when
+the customer's message was learnt earlier (history read together with its answer says
+nothing about how long the answer took, so the first-response chart leaves it out).
 
 A `send_message` job's report carries what the conversation showed after the send (or
 the check): `merge_window` stores it the same way, so replies take their screen order.
@@ -264,10 +267,17 @@ def _merge_conversation(
                 conversation.status = ConversationStatus.OPEN.value  # a new message reopens
             apply_auto_tags(session, rules, contact, bubble.text, now)
         else:
-            # Someone answered on the phone itself: the customer is no longer waiting.
+            # Someone answered on the phone itself: the customer is no longer waiting, and
+            # what came before was read there.
             conversation.waiting_since = None
-            if conversation.first_inbound_at and conversation.first_response_at is None:
-                conversation.first_response_at = now
+            conversation.unread_count = 0
+            if conversation.first_response_at is None and conversation.first_inbound_at:
+                if conversation.first_inbound_at < now:
+                    conversation.first_response_at = now
+                else:
+                    # Question and answer both learnt now (history read by a first sync):
+                    # how long the answer took is unknown, so it is not counted.
+                    conversation.first_inbound_at = None
         conversation.last_text = (bubble.text or "[image]")[:PREVIEW]
         conversation.last_direction = bubble.direction
         conversation.last_activity_at = now

@@ -49,6 +49,22 @@ def test_first_sync_creates_contact_conversation_and_messages(farm: ChatFarm) ->
     assert detail["messages"][0]["author"] is None
 
 
+def test_history_answered_on_the_phone_is_read_not_waiting_and_not_timed(
+    farm: ChatFarm, clock: FakeClock
+) -> None:
+    history = [bubble("in", "有货吗"), bubble("out", "有的"), bubble("in", "那我下单了")]
+    farm.sync("PH-A", window("李四", history, reached_top=True, badge=1))
+    [summary] = conversations(farm.admin)
+    assert summary["unread_count"] == 1  # only what came after the phone's answer
+    assert summary["waiting_since"] is not None
+    assert summary["first_response_seconds"] is None  # the answer's delay is unknown
+    clock.advance(40)
+    farm.sync("PH-A", window("李四", [*history, bubble("out", "好的，马上发货")]))
+    [summary] = conversations(farm.admin)
+    assert summary["first_response_seconds"] == 40.0  # answered on the phone, 40 s later
+    assert summary["waiting_since"] is None and summary["unread_count"] == 0
+
+
 def test_the_same_window_twice_adds_nothing(farm: ChatFarm) -> None:
     read = window("c1", inbound("a", "b", "c"), reached_top=True)
     farm.sync("PH-A", read)
