@@ -35,6 +35,7 @@ from farm_protocol.chat_align import OCR_SIMILARITY, text_key
 MAX_LIST_PAGES = 12
 LIST_SWIPE_MS = 400
 UNCHANGED = 0.3  # frame delta below which a swipe moved nothing
+OPEN_ATTEMPTS = 3  # taps on a chat row when rows moved and another conversation opened
 
 
 def _swipe_list(ctx: FlowContext, obs: Observation, down: bool) -> Observation:
@@ -82,9 +83,27 @@ def _pages(ctx: FlowContext) -> list[tuple[Observation, list[ChatRow]]]:
 def open_chat(ctx: FlowContext, name: str, timeout: float = 8.0) -> Observation:
     """From the chat list, open the conversation with `name` (scrolling to find its row).
 
+    A new message can move rows between the screenshot and the tap, opening another
+    conversation: then it goes back and looks again (`OPEN_ATTEMPTS` in all; opening a
+    chat changes nothing but its unread mark).
+
     Raises:
-        FlowError: no row shows that name, or the conversation that opened is another's.
+        FlowError: no row shows that name, or the conversation that opened is another's
+            every time.
     """
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        obs = _open_row(ctx, name, timeout)
+        title = conversation_title(ctx, obs)
+        if title is None or same_name(title, name) or same_name(name, title):
+            return obs
+        ctx.device.press_key(Key.BACK)
+        if attempt == OPEN_ATTEMPTS:
+            raise FlowError(f"opened the chat of {title!r}, not {name!r}")
+        wait_for(ctx, ["chat_list"], timeout)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_row(ctx: FlowContext, name: str, timeout: float) -> Observation:
     obs = _on_list(ctx)
     row = next((r for r in chat_rows(ctx, obs) if same_name(r.name, name)), None)
     if row is None:
@@ -107,12 +126,7 @@ def open_chat(ctx: FlowContext, name: str, timeout: float = 8.0) -> Observation:
 
     ctx.device.tap(*target.tap.center)
     ctx.marks.append(Mark(target.tap, f"tap chat ({target.via})"))
-    obs = wait_for(ctx, ["conversation"], timeout, retry=again)
-    title = conversation_title(ctx, obs)
-    if title is not None and not same_name(title, name) and not same_name(name, title):
-        ctx.device.press_key(Key.BACK)
-        raise FlowError(f"opened the chat of {title!r}, not {name!r}")
-    return obs
+    return wait_for(ctx, ["conversation"], timeout, retry=again)
 
 
 def open_chat_step(ctx: FlowContext, step: Step) -> Observation:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from chat_support import make_phone
 
+from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
+from agent.simulator.phone import VirtualPhone
 from agent.vision.ocr import OcrEngine
 from farm_protocol.chat import ConversationRead
 from farm_protocol.chat_align import text_key
@@ -54,3 +56,37 @@ def test_an_unconfirmed_send_is_checked_first_and_not_repeated(app: App, ocr: Oc
     )
     assert result.ok, result.error
     assert [m.text for m in phone.world.delivered_to(contact)][-1] == "A new reply"
+
+
+class _ReorderingDevice(SimulatedDevice):
+    """Right before its first tap on the chat list, a customer further down writes: the
+    rows move between the screenshot and the tap."""
+
+    def __init__(self, phone: VirtualPhone, writer: str) -> None:
+        super().__init__(phone)
+        self.writer = writer
+        self.moved = False
+
+    def tap(self, x: int, y: int) -> None:
+        if not self.moved and self.phone.screen_label() == "chat_list":
+            self.moved = True
+            self.phone.world.inject_message(self.writer, "刚刚又想起一件事")
+            self.phone.screenshot()  # the list is redrawn with the new order
+        super().tap(x, y)
+
+
+def test_rows_moving_under_the_tap_open_the_wrong_chat_then_the_right_one(
+    app: App, ocr: OcrEngine
+) -> None:
+    phone, _ = make_phone("720x1600", "light")
+    names = [row.contact.name for row in phone.world.chats()]
+    wanted, writer = names[2], names[4]  # the writer's row jumps above the wanted one
+    phone.world.record_outgoing(wanted, "已发出的回复")
+    device = _ReorderingDevice(phone, writer)
+    found = FlowRunner(device, app, ocr=ocr).run(
+        "check_message", {"contact": wanted, "text": "已发出的回复"}
+    )
+    assert device.moved
+    assert found.ok and found.data["found"] is True, found.error
+    shown = ConversationRead.model_validate(found.data["window"])
+    assert shown.bubbles[-1].text == "已发出的回复"
