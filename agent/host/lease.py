@@ -47,6 +47,7 @@ class LeaseKeeper:
         self.renewals = 0
         self._lost = threading.Event()
         self._stop = threading.Event()
+        self._finishing = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{job_id[:8]}", daemon=True)
 
     @property
@@ -58,6 +59,12 @@ class LeaseKeeper:
         """Start renewing in the background."""
         self._thread.start()
         return self
+
+    def finishing(self) -> None:
+        """The finish report is on its way: a renewal that crosses it and finds the job
+        decided is expected (logged at debug level, not as a warning). Renewing goes on
+        until `stop`, so a finish report held up by an outage keeps the lease."""
+        self._finishing.set()
 
     def stop(self) -> None:
         """Stop renewing (the job is finished, or the process is going away)."""
@@ -71,7 +78,10 @@ class LeaseKeeper:
         try:
             response = self.client.renew(self.job_id, request)
         except LeaseLostError as exc:
-            log.warning("job %s: lease lost (%s)", self.job_id, exc)
+            if self._finishing.is_set():
+                log.debug("job %s: renewal crossed the finish report (%s)", self.job_id, exc)
+            else:
+                log.warning("job %s: lease lost (%s)", self.job_id, exc)
             self._lost.set()
             self.decisions.wake()
             return False

@@ -283,6 +283,7 @@ class DeviceWorker:
             )
             evidence = [Path(p) for p in dict.fromkeys(outcome.result.evidence) if p]
             entry = ctx.spool.put(job.id, report, evidence)
+            lease.finishing()
             handler = self.handlers.get(job.kind)
             if handler is not None and not ctx.settings.keep_evidence:
                 shutil.rmtree(handler.evidence_dir(job.id), ignore_errors=True)

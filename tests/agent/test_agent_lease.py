@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
+import pytest
 from agent_support import wait_for
 from fake_controller import FakeController
 
@@ -53,6 +55,25 @@ def test_a_lost_lease_stops_the_keeper(fake: FakeController, client: ControllerC
     keeper = LeaseKeeper(client, job_id, "w", 0.3, DecisionBoard()).start()
     wait_for(lambda: keeper.lost, timeout=5)
     keeper.stop()
+
+
+def test_a_renewal_crossing_the_finish_report_is_no_warning(
+    fake: FakeController, client: ControllerClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    job_id = _leased(fake)
+    keeper = LeaseKeeper(client, job_id, "w", 30, DecisionBoard())
+    keeper.finishing()
+    fake.state.lost.add(job_id)  # the finish was recorded a moment before the renewal
+    with caplog.at_level(logging.DEBUG, logger="agent.host.lease"):
+        assert keeper.renew_now() is False
+    assert keeper.lost
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    # Before the finish report, the same answer is a warning: the job was taken back.
+    other = LeaseKeeper(client, job_id, "w", 30, DecisionBoard())
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="agent.host.lease"):
+        other.renew_now()
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
 
 
 def test_renewals_carry_on_after_an_outage(fake: FakeController, client: ControllerClient) -> None:
