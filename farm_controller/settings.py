@@ -88,10 +88,10 @@ class Settings(BaseSettings):
         default=True, description="plan sync_chats jobs (off: chats are only read on demand)"
     )
     chat_sync_interval: float = Field(
-        default=60.0, gt=0, description="seconds between sync_chats jobs of a quiet account"
+        default=20.0, gt=0, description="seconds between sync_chats jobs of a quiet account"
     )
     chat_sync_busy_interval: float = Field(
-        default=10.0,
+        default=5.0,
         gt=0,
         description="seconds between syncs when the last one saw unread or a customer waits",
     )
