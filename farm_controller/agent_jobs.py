@@ -40,7 +40,7 @@ from farm_controller.errors import (
     problems_from_validation,
 )
 from farm_controller.evidence import EvidenceFile, store_evidence
-from farm_controller.fleet import release_device
+from farm_controller.fleet import release_device, set_state
 from farm_controller.models import (
     Account,
     Device,
@@ -171,7 +171,7 @@ def claim(rt: Runtime, host: str, request: ClaimRequest, media_url: MediaUrl) ->
             device = session.get(Device, job.device_serial)
             if device is not None:
                 device.current_job_id = job.id
-                device.state = DeviceState.BUSY
+                set_state(session, device, DeviceState.BUSY, rt.clock())
             assert job.lease_expires_at is not None
             claimed.append(
                 ClaimedJob(

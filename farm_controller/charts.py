@@ -1,28 +1,36 @@
-"""Chart aggregates: posts per day by outcome, chat first-response time per day.
+"""Chart aggregates: posts per day by outcome, chat first-response time per day, and
+device online time per day.
 
-Days are local days in the viewer's time zone. Device online time is not computed: the
-controller stores each phone's current state and when it was last seen, not the history
-of its states, so there is nothing to add up (`device_online` says so).
+Days are local days in the viewer's time zone. Device online time adds up the phones'
+state history (`DeviceStateSpan`, kept by `fleet.set_state`: a span per stretch of time
+in one state on one host, written only when the state changes). `online` and `busy`
+count as online; a day's availability is its online hours over the phones seen that day
+times the hours of it that have passed (today up to now; none before the history began,
+which is when the migration that created it ran).
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from farm_controller.models import Conversation, PostTarget
+from farm_controller.fleet import ONLINE_STATES
+from farm_controller.models import Conversation, DeviceStateSpan, PostTarget
 from farm_controller.schemas.charts import (
     DeviceOnlineChart,
     FirstResponseChart,
+    OnlineDay,
     PostsChart,
     PostsDay,
     ResponseDay,
 )
+from farm_protocol.device import DeviceState
 from farm_protocol.posts import TargetState
 
 _OUTCOME = {
@@ -120,12 +128,77 @@ def first_response(session: Session, now: datetime, days: int, timezone: str) ->
     return FirstResponseChart(timezone=timezone, days=out)
 
 
-def device_online() -> DeviceOnlineChart:
-    """Device online time is not recorded (see the module docstring)."""
-    return DeviceOnlineChart(
-        available=False,
-        reason=(
-            "the controller keeps each phone's current state and last heartbeat, not the "
-            "history of its states, so online time cannot be computed yet"
-        ),
+def device_online(
+    session: Session, now: datetime, days: int, timezone: str, host: str | None = None
+) -> DeviceOnlineChart:
+    """Hours online per local day, summed over the fleet (or one host's phones).
+
+    Adds up the state history (`DeviceStateSpan`): `online` and `busy` count as online;
+    `offline`, `error` and `unauthorized` do not. A phone counts on a day when it was in
+    any state but `offline` at some moment of it. A day's `hours` run from its start (or
+    from when the history began) to its end (or to `now`, today).
+    """
+    zone = ZoneInfo(timezone)
+    labels, start, end = _days(now, days, zone)
+    # Day bounds as UTC instants: aware datetimes that share a tzinfo subtract as wall
+    # clocks, which would give every day 24 h, also the two a year that have 23 and 25.
+    bounds = [_day_start(day, zone) for day in [*labels, labels[-1] + timedelta(days=1)]]
+    limit = min(end.astimezone(UTC), now.astimezone(UTC))
+    recorded_since = session.scalar(select(func.min(DeviceStateSpan.started_at)))
+    query = (
+        select(
+            DeviceStateSpan.serial,
+            DeviceStateSpan.state,
+            DeviceStateSpan.started_at,
+            DeviceStateSpan.ended_at,
+        )
+        .where(
+            DeviceStateSpan.started_at < limit,
+            or_(DeviceStateSpan.ended_at.is_(None), DeviceStateSpan.ended_at > start),
+        )
+        .order_by(DeviceStateSpan.serial, DeviceStateSpan.started_at, DeviceStateSpan.id)
     )
+    if host is not None:
+        query = query.where(DeviceStateSpan.host_name == host)
+    online = [0.0] * len(labels)
+    seen: list[set[str]] = [set() for _ in labels]
+    spans = list(session.execute(query))
+    for index, (serial, state, began, ended) in enumerate(spans):
+        stop = min(ended or limit, limit)
+        if index + 1 < len(spans) and spans[index + 1].serial == serial:
+            stop = min(stop, spans[index + 1].started_at)  # spans never overlap
+        stop = max(stop, began)
+        first = max(0, bisect_right(bounds, began) - 1)
+        for i in range(first, len(labels)):
+            day_start, day_end = bounds[i], bounds[i + 1]
+            if day_start >= stop and not began == stop == day_start:
+                break  # (an instant span at a day's start still counts on that day)
+            if state is not DeviceState.OFFLINE:
+                seen[i].add(serial)
+            if state in ONLINE_STATES:
+                overlap = (min(stop, day_end) - max(began, day_start)).total_seconds()
+                online[i] += max(0.0, overlap)
+    out = []
+    for i, day in enumerate(labels):
+        counted_from = max(bounds[i], recorded_since) if recorded_since else bounds[i + 1]
+        hours = max(0.0, (min(bounds[i + 1], limit) - counted_from).total_seconds()) / 3600
+        phones = len(seen[i])
+        online_hours = online[i] / 3600
+        out.append(
+            OnlineDay(
+                day=day,
+                online_hours=round(online_hours, 4),
+                phones=phones,
+                hours=round(hours, 4),
+                availability=(
+                    round(min(1.0, online_hours / (phones * hours)), 4)
+                    if phones and hours > 0
+                    else None
+                ),
+            )
+        )
+    return DeviceOnlineChart(timezone=timezone, host=host, recorded_since=recorded_since, days=out)
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)

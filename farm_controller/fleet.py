@@ -1,4 +1,10 @@
-"""Hosts and phones: registration, heartbeats, and marking the silent ones offline."""
+"""Hosts and phones: registration, heartbeats, and marking the silent ones offline.
+
+Every change of a phone's state goes through `set_state`, which also keeps the phone's
+state history (`DeviceStateSpan`, what the online-time chart adds up). Only a change
+writes a span: the heartbeats that repeat a state, and a phone's flips between `online`
+and `busy` (both count as online), cost no extra statement.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ import builtins
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from farm_controller.db import write_session
-from farm_controller.models import Account, Device, Host, PostTarget
+from farm_controller.models import Account, Device, DeviceStateSpan, Host, PostTarget
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import (
     HeartbeatRequest,
@@ -20,6 +27,64 @@ from farm_protocol.agent_api import (
 from farm_protocol.device import DeviceState
 from farm_protocol.jobs import Job
 from farm_protocol.posts import TargetState
+
+ONLINE_STATES = frozenset({DeviceState.ONLINE, DeviceState.BUSY})
+"""The states that count as online (and are recorded as `online` in the history)."""
+
+
+def recorded_state(state: DeviceState) -> DeviceState:
+    """The state a history span records for `state`: `busy` is recorded as `online`."""
+    return DeviceState.ONLINE if state in ONLINE_STATES else state
+
+
+def set_state(
+    session: Session,
+    device: Device,
+    state: DeviceState,
+    at: datetime,
+    host_name: str | None = None,
+) -> None:
+    """Set a phone's state (and host); record the change in its state history.
+
+    When the recorded state or the host changes, the phone's open span is closed at `at`
+    and a new one opened; otherwise nothing but the row itself is written. A new phone
+    (`device.state` not set yet) gets its first span. Call it after the phone's other
+    columns are set: closing a span flushes the session.
+
+    Args:
+        session: A write session.
+        device: The phone, in `session`.
+        state: Its new state.
+        at: When it changed. A time before the open span began (a silent phone's last
+            heartbeat can be older than its last claim) is moved up to that beginning,
+            so spans never overlap.
+        host_name: The host it is on now (default: unchanged).
+    """
+    host = host_name if host_name is not None else device.host_name
+    unchanged = (
+        device.state is not None
+        and recorded_state(device.state) is recorded_state(state)
+        and device.host_name == host
+    )
+    device.state = state
+    device.host_name = host
+    if unchanged:
+        return
+    open_spans = list(
+        session.scalars(
+            select(DeviceStateSpan).where(
+                DeviceStateSpan.serial == device.serial, DeviceStateSpan.ended_at.is_(None)
+            )
+        )
+    )
+    start = max([at, *(span.started_at for span in open_spans)])
+    for span in open_spans:
+        span.ended_at = start
+    session.add(
+        DeviceStateSpan(
+            serial=device.serial, host_name=host, state=recorded_state(state), started_at=start
+        )
+    )
 
 
 def register(rt: Runtime, host_name: str, request: RegisterRequest) -> RegisterResponse:
@@ -38,25 +103,24 @@ def register(rt: Runtime, host_name: str, request: RegisterRequest) -> RegisterR
             listed.add(info.serial)
             device = session.get(Device, info.serial)
             if device is None:
-                device = Device(serial=info.serial, registered_at=now, state=info.state)
+                device = Device(serial=info.serial, registered_at=now, host_name=host_name)
                 session.add(device)
-            device.host_name = host_name
             device.model = info.model
             device.manufacturer = info.manufacturer
             device.sdk = info.sdk
             device.width = info.width
             device.height = info.height
             device.density = info.density
-            device.state = info.state
             device.battery = info.battery
             device.screen_on = info.screen_on
             device.locked = info.locked
             device.app_versions = dict(info.app_versions)
             device.last_seen = now
+            set_state(session, device, info.state, now, host_name)
         session.flush()
         for device in session.scalars(select(Device).where(Device.host_name == host_name)):
             if device.serial not in listed:
-                device.state = DeviceState.OFFLINE
+                set_state(session, device, DeviceState.OFFLINE, now)
     settings = rt.settings
     return RegisterResponse(
         host=host_name,
@@ -84,7 +148,7 @@ def heartbeat(rt: Runtime, host_name: str, request: HeartbeatRequest) -> Heartbe
             if device is None or device.host_name != host_name:
                 unknown.append(status.serial)
                 continue
-            device.state = status.state
+            set_state(session, device, status.state, now)
             device.last_seen = now
             if status.battery is not None:
                 device.battery = status.battery
@@ -117,11 +181,15 @@ def release_device(rt: Runtime, job: Job) -> None:
         if device is not None and device.current_job_id == job.id:
             device.current_job_id = None
             if device.state is DeviceState.BUSY:
-                device.state = DeviceState.ONLINE
+                set_state(session, device, DeviceState.ONLINE, rt.clock())
 
 
 def mark_silent_offline(rt: Runtime, now: datetime | None = None) -> builtins.list[str]:
     """Mark hosts and phones not heard of within the heartbeat timeout offline.
+
+    A phone's history has it go offline at its last heartbeat, not now: that is the last
+    time anything was known of it (and a controller that was down for an hour does not
+    count that hour as online time).
 
     Returns:
         The serials of the phones that went offline now.
@@ -140,5 +208,5 @@ def mark_silent_offline(rt: Runtime, now: datetime | None = None) -> builtins.li
             )
         )
         for device in silent:
-            device.state = DeviceState.OFFLINE
+            set_state(session, device, DeviceState.OFFLINE, device.last_seen)
         return [device.serial for device in silent]

@@ -73,6 +73,30 @@ class Device(Base):
     host: Mapped[Host] = relationship(back_populates="devices")
 
 
+class DeviceStateSpan(Base):
+    """An interval during which a phone stayed in one state on one host (`fleet.set_state`).
+
+    `busy` is recorded as `online`: a phone flips between the two on every job (a chat
+    sync at least once a minute), which would multiply the rows without changing its
+    online time.
+    The open span (`ended_at` null) is the phone's present state.
+    """
+
+    __tablename__ = "device_state_spans"
+    __table_args__ = (
+        Index("ix_device_state_spans_serial_ended_at", "serial", "ended_at"),
+        Index("ix_device_state_spans_ended_at", "ended_at"),
+        Index("ix_device_state_spans_started_at", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    serial: Mapped[str] = mapped_column(ForeignKey("devices.serial"))
+    host_name: Mapped[str] = mapped_column(String(100))
+    state: Mapped[DeviceState] = mapped_column(EnumString(DeviceState, 16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
 class Account(Base):
     """The app identity logged in on one phone, with the limits it must respect."""
 

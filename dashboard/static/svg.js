@@ -27,11 +27,11 @@ function niceMax(value, integer = false) {
 
 /**
  * Stacked bars: one bar per label, one segment per series.
- * @param {{labels: string[], series: {name, color, values: number[]}[], format?: Function, height?: number}} spec
+ * @param {{labels: string[], series: {name, color, values: number[]}[], format?: Function, height?: number, left?: number}} spec
+ *   `left` is the room for the value axis' labels (wider for long formats such as "100 小时").
  */
-export function stackedBars({ labels, series, format = String, height = 220, titleOf = null, integer = false }) {
+export function stackedBars({ labels, series, format = String, height = 220, titleOf = null, integer = false, left = 36 }) {
   const width = 640;
-  const left = 36;
   const bottom = 24;
   const top = 10;
   const plot = height - bottom - top;

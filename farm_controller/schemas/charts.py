@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -42,8 +42,29 @@ class FirstResponseChart(BaseModel):
     days: list[ResponseDay]
 
 
-class DeviceOnlineChart(BaseModel):
-    """Device online time, when the controller has the history to compute it."""
+class OnlineDay(BaseModel):
+    """The fleet's online time on one local day."""
 
-    available: bool
-    reason: str
+    day: date
+    online_hours: float = Field(description="hours online (or busy), summed over the phones")
+    phones: int = Field(description="phones seen that day: in any state but offline at some moment")
+    hours: float = Field(
+        description=(
+            "hours of the day counted: 24 (23 or 25 on a daylight-saving change), up to now "
+            "today, none before the history began"
+        )
+    )
+    availability: float | None = Field(
+        description="online_hours / (phones × hours), 0–1; null without phones or hours"
+    )
+
+
+class DeviceOnlineChart(BaseModel):
+    """Device online time per day (by the phones' recorded state history, in `timezone`)."""
+
+    timezone: str
+    host: str | None = Field(description="only this host's phones; null for the whole fleet")
+    recorded_since: datetime | None = Field(
+        description="when the state history began; null when no phone was ever registered"
+    )
+    days: list[OnlineDay]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import random
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,9 @@ from agent.host.sim_farm import SimFarmSpec
 from agent.sim_control.server import LoopbackServer
 from farm_controller import Settings, create_app
 from farm_controller.db import write_session
-from farm_controller.models import Contact, Conversation, PostTarget
+from farm_controller.models import Contact, Conversation, DeviceStateSpan, PostTarget
 from farm_controller.runtime import Runtime
+from farm_protocol.device import DeviceState
 from farm_protocol.posts import TargetState
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -140,6 +142,39 @@ def _history(rt: Runtime, post_id: int, account_ids: list[int]) -> None:
                 )
 
 
+def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _online_history(rt: Runtime, serials: list[str]) -> None:
+    """Two weeks of each phone's states before it registered: online stretches of 2–10 h,
+    offline or unauthorized gaps of up to 3 h (the chart's history)."""
+    rng = random.Random(7)
+    with write_session(rt.sessions) as session:
+        for serial in serials:
+            first = min(
+                span.started_at for span in session.query(DeviceStateSpan).filter_by(serial=serial)
+            )
+            at, online = first - timedelta(days=13), True
+            while at < first:
+                hours = rng.uniform(2, 10) if online else rng.uniform(0.2, 3)
+                end = min(first, at + timedelta(hours=hours))
+                state = DeviceState.ONLINE
+                if not online:
+                    state = rng.choice([DeviceState.OFFLINE] * 3 + [DeviceState.UNAUTHORIZED])
+                session.add(
+                    DeviceStateSpan(
+                        serial=serial, host_name=HOST, state=state, started_at=at, ended_at=end
+                    )
+                )
+                at, online = end, not online
+
+
 @contextmanager
 def console_farm(folder: Path) -> Iterator[ConsoleFarm]:
     """Start the controller and the agent; seed accounts, users and history."""
@@ -228,6 +263,9 @@ def console_farm(folder: Path) -> Iterator[ConsoleFarm]:
         )
         assert old.status_code == 201, old.text
         _history(app.state.runtime, old.json()["id"], [a["id"] for a in accounts.values()][:2])
+        registered = _wait(lambda: len(api.get("/api/v1/devices").json()) == len(agent.phones))
+        assert registered, "the agent did not register its phones"
+        _online_history(app.state.runtime, [phone.serial for phone in agent.phones])
         yield ConsoleFarm(controller.url, app.state.runtime, api, control, accounts)
     finally:
         api.close()

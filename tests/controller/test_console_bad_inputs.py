@@ -89,6 +89,9 @@ CASES: list[tuple[str, str, dict[str, Any], str | None]] = [
     ),
     ("GET", "/api/v1/charts/posts", {"params": {"days": 1000}}, "days"),
     ("GET", "/api/v1/charts/first-response", {"params": {"timezone": NUL}}, "timezone"),
+    ("GET", "/api/v1/charts/device-online", {"params": {"timezone": "Mars/Base"}}, "timezone"),
+    ("GET", "/api/v1/charts/device-online", {"params": {"days": 0}}, "days"),
+    ("GET", "/api/v1/charts/device-online", {"params": {"host": NUL}}, "host"),
     ("GET", "/api/v1/jobs", {"params": {"account_id": 0}}, "account_id"),
 ]
 

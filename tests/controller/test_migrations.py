@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -23,13 +24,14 @@ from controller_support import (
     wait_for,
 )
 from farm_queue import metadata as queue_metadata
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from farm_controller import create_app
 from farm_controller.db import make_engine
 from farm_controller.migrate import alembic_config, current_revision, upgrade
-from farm_controller.models import Base
+from farm_controller.models import Base, DeviceStateSpan
 from farm_protocol.flow import FlowOutcome
 
 PG_URL_ENV = "PHONEFARM_TEST_PG_URL"
@@ -59,6 +61,36 @@ def test_sqlite_migrations_match_the_models_and_go_down_again(tmp_path: Path) ->
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     upgrade(engine)
     assert schema_differences(engine) == []
+    engine.dispose()
+
+
+def test_the_state_history_starts_with_every_known_phone_in_its_state(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine, "0003")
+    seen = "2030-01-01 09:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO hosts VALUES ('rack-1', 'test', 1, :at, :at)"), {"at": seen}
+        )
+        for serial, state in [("A", "busy"), ("B", "offline")]:
+            connection.execute(
+                text(
+                    "INSERT INTO devices (serial, host_name, model, manufacturer, sdk, width,"
+                    " height, density, state, screen_on, locked, app_versions, registered_at,"
+                    " last_seen) VALUES (:serial, 'rack-1', '', '', 0, 1, 1, 1, :state, 1, 0,"
+                    " '{}', :at, :at)"
+                ),
+                {"serial": serial, "state": state, "at": seen},
+            )
+    before = datetime.now(UTC)
+    upgrade(engine)
+    with Session(engine) as session:
+        rows = session.scalars(select(DeviceStateSpan).order_by(DeviceStateSpan.serial)).all()
+        assert [(r.serial, r.host_name, r.state, r.ended_at) for r in rows] == [
+            ("A", "rack-1", "online", None),
+            ("B", "rack-1", "offline", None),
+        ]
+        assert all(before <= r.started_at <= datetime.now(UTC) for r in rows)
     engine.dispose()
 
 

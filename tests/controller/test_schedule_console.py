@@ -319,7 +319,11 @@ def test_charts_count_posts_per_day_and_first_response_times(
     [day] = frt["days"]
     assert (day["conversations"], day["answered"]) == (4, 3)
     assert (day["median_seconds"], day["p90_seconds"]) == (120.0, 600.0)
-    online = client.get("/api/v1/charts/device-online").json()
-    assert online["available"] is False and "history" in online["reason"]
+    online = client.get("/api/v1/charts/device-online", params={"days": 2}).json()
+    assert online["recorded_since"] is None  # no phone registered: no history yet
+    assert [(d["phones"], d["online_hours"], d["availability"]) for d in online["days"]] == [
+        (0, 0.0, None),
+        (0, 0.0, None),
+    ]
     bad = client.get("/api/v1/charts/posts", params={"timezone": "Mars/Base"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "timezone"

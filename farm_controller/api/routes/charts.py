@@ -44,6 +44,12 @@ def first_response(
 
 
 @router.get("/device-online")
-def device_online() -> DeviceOnlineChart:
-    """Device online time: not recorded yet (the answer says why)."""
-    return charts.device_online()
+def device_online(
+    rt: RuntimeDep,
+    session: SessionDep,
+    days: Days = 14,
+    timezone: TextQuery = None,
+    host: TextQuery = None,
+) -> DeviceOnlineChart:
+    """Device online time per local day: hours online, phones seen, availability."""
+    return charts.device_online(session, rt.clock(), days, _zone(timezone), host)
