@@ -379,15 +379,19 @@ async function loadOlder() {
   box.scrollTop = box.scrollHeight - fromBottom;
 }
 
+// The phone's order; replies not seen on the screen yet (no position) last, as written.
+function screenOrder(a, b) {
+  const unseen = (m) => (m.position === null || m.position === undefined ? 1 : 0);
+  return unseen(a) - unseen(b) || (a.position ?? 0) - (b.position ?? 0) || a.seq - b.seq;
+}
+
 function putMessage(message) {
   if (!state.current || state.current.id !== message.conversation_id) return;
   const list = state.current.messages;
   const index = list.findIndex((m) => m.id === message.id);
   if (index >= 0) list[index] = message;
-  else {
-    list.push(message);
-    list.sort((a, b) => a.seq - b.seq);
-  }
+  else list.push(message);
+  list.sort(screenOrder);
   renderMessages(true);
 }
 

@@ -56,6 +56,7 @@ def message_out(message: Message) -> MessageOut:
         id=message.id,
         conversation_id=message.conversation_id,
         seq=message.seq,
+        position=message.position,
         direction="out" if message.direction == "out" else "in",
         author=message.author,
         text=message.text,

@@ -101,6 +101,10 @@ class MessageOut(BaseModel):
     id: int
     conversation_id: int
     seq: int = Field(description="with the conversation, the message's de-duplication key")
+    position: int | None = Field(
+        description="its place on the phone's screen (messages are listed in this order); "
+        "null until seen there — a reply not delivered yet, listed last"
+    )
     direction: Literal["in", "out"]
     author: str | None = Field(description="the staff user of a reply; null when read off a phone")
     text: str
@@ -157,7 +161,9 @@ class ConversationDetail(ConversationOut):
     """A conversation with its messages (oldest first) and notes."""
 
     messages: list[MessageOut]
-    has_more: bool = Field(description="older messages exist (use before_seq)")
+    has_more: bool = Field(
+        description="older messages exist (ask again with before_seq = the first one's seq)"
+    )
     notes: list[NoteOut]
 
 

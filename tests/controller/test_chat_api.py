@@ -18,6 +18,9 @@ from chat_test_farm import (
 )
 from controller_support import FakeClock, SettingsFactory
 
+from farm_controller.chat.inbox import merge_sync
+from farm_protocol.chat import SyncChatsResult
+
 
 @pytest.fixture
 def farm(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[ChatFarm]:
@@ -66,6 +69,36 @@ def test_detail_pages_back_through_history(farm: ChatFarm) -> None:
     ).json()
     assert [m["text"] for m in older["messages"]] == [f"line {i}" for i in range(30)]
     assert older["has_more"] is False
+    unknown = farm.admin.get(f"/api/v1/conversations/{conv}", params={"before_seq": 9999})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["field"] == "before_seq"
+
+
+def test_replies_not_seen_on_the_phone_yet_are_listed_last_and_page_in_screen_order(
+    farm: ChatFarm,
+) -> None:
+    farm.sync("PH-A", window("screen", inbound("q1"), reached_top=True))
+    conv = first_id(farm, q="screen")
+    queued = farm.admin.post(f"/api/v1/conversations/{conv}/messages", json={"text": "r1"})
+    assert queued.status_code == 201, queued.text
+    # The customer wrote again before the reply went out; the phone shows q2 first (a
+    # sync that was already running when the reply was written).
+    result = SyncChatsResult(conversations=[window("screen", inbound("q1", "q2"))])
+    merge_sync(farm.rt, farm.accounts["shop-a"]["id"], result, "sync-in-flight")
+    detail = farm.admin.get(f"/api/v1/conversations/{conv}").json()
+    assert [(m["text"], m["position"]) for m in detail["messages"]] == [
+        ("q1", 1),
+        ("q2", 2),
+        ("r1", None),  # queued: not on the screen yet
+    ]
+    older = farm.admin.get(
+        f"/api/v1/conversations/{conv}", params={"before_seq": detail["messages"][2]["seq"]}
+    ).json()
+    assert [m["text"] for m in older["messages"]] == ["q1", "q2"]
+    older = farm.admin.get(
+        f"/api/v1/conversations/{conv}", params={"before_seq": detail["messages"][1]["seq"]}
+    ).json()
+    assert [m["text"] for m in older["messages"]] == ["q1"]
 
 
 def test_notes_status_and_events(farm: ChatFarm) -> None:

@@ -326,10 +326,11 @@ def test_a_send_window_shows_new_customer_messages_once(farm: ChatFarm) -> None:
     screen = [bubble("in", "你好，在吗"), bubble("in", "有人吗？"), bubble("out", "您好")]
     farm.agent.finish_flow(job, FlowOutcome.SUCCEEDED, sent_window(*screen))
     detail = conversation_with(farm.admin, "客户甲")
-    # Messages are listed in the order the controller learnt of them: the reply first.
-    assert texts(detail) == [("in", "你好，在吗"), ("out", "您好"), ("in", "有人吗？")]
-    assert detail["messages"][1]["id"] == created["id"]
-    assert detail["messages"][1]["status"] == "delivered"
+    # Listed in the phone's order: the customer asked again before the reply went out.
+    assert texts(detail) == [(b.direction, b.text) for b in screen]
+    assert [m["seq"] for m in detail["messages"]] == [1, 3, 2]  # learnt in another order
+    assert detail["messages"][2]["id"] == created["id"]
+    assert detail["messages"][2]["status"] == "delivered"
     assert conversations(farm.admin)[0]["unread_count"] == 2
     # The screen order is what later syncs align with: this one adds nothing.
     farm.sync("PH-A", window("客户甲", screen))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
@@ -114,13 +114,29 @@ def list_conversations(
     )
 
 
+def _before(session: Session, conversation: Conversation, seq: int) -> ColumnElement[bool]:
+    """Messages listed before the one numbered `seq`: in the phone's screen order, then
+    replies not yet seen there (by when they were written)."""
+    first = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id, Message.seq == seq)
+    ).first()
+    if first is None:
+        raise ApiError(
+            422, FieldProblem("before_seq", f"no message {seq} in this conversation", "not_found")
+        )
+    if first.position is not None:
+        return and_(Message.position.is_not(None), Message.position < first.position)
+    return or_(Message.position.is_not(None), Message.seq < first.seq)
+
+
 def _detail(
     session: Session, conversation: Conversation, before_seq: int | None
 ) -> ConversationDetail:
     query = select(Message).where(Message.conversation_id == conversation.id)
     if before_seq is not None:
-        query = query.where(Message.seq < before_seq)
-    page = session.scalars(query.order_by(Message.seq.desc()).limit(PAGE_OF_MESSAGES + 1)).all()
+        query = query.where(_before(session, conversation, before_seq))
+    newest_first = (Message.position.is_(None).desc(), Message.position.desc(), Message.seq.desc())
+    page = session.scalars(query.order_by(*newest_first).limit(PAGE_OF_MESSAGES + 1)).all()
     messages = list(reversed(page[:PAGE_OF_MESSAGES]))
     notes = session.scalars(
         select(Note).where(Note.conversation_id == conversation.id).order_by(Note.id)
