@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from agent_support import SettingsFactory, small_phone, wait_for
 from fake_controller import HOST, FakeController
 
@@ -76,9 +78,13 @@ def test_heartbeats_carry_on_through_an_outage(
     supervisor.start()
     try:
         assert supervisor.wait_registered(5)
+        wait_for(lambda: supervisor.heartbeat.beats >= 1, timeout=5)  # one beat got through
         fake.down = True
+        time.sleep(0.3)  # a beat already on its way may still land
+        beats = supervisor.heartbeat.beats
+        time.sleep(1.0)  # the outage: every beat fails (and is retried with backoff)
+        assert supervisor.heartbeat.beats == beats
         count = len(fake.state.heartbeats)
-        wait_for(lambda: supervisor.heartbeat.beats >= 1, timeout=5)
         fake.down = False
         wait_for(lambda: len(fake.state.heartbeats) > count + 1, timeout=10)
     finally:
