@@ -351,16 +351,21 @@ def _late_success(rt: Runtime, job: Job) -> Job:
     return job
 
 
+def _host_has_phone(rt: Runtime, host: str, job: Job) -> bool:
+    """Is the job's phone on this host (so what the host read off it can be believed)?"""
+    with read_session(rt.sessions) as session:
+        device_host = session.scalar(
+            select(Device.host_name).where(Device.serial == job.device_serial)
+        )
+    return device_host == host
+
+
 def _merge_sync_result(rt: Runtime, host: str, job: Job, report: FinishReport) -> None:
     """Store what a sync read, if this host's phone read it (see the module docstring)."""
     raw = report.result.data.get("sync")
     if raw is None:
         return
-    with read_session(rt.sessions) as session:
-        device_host = session.scalar(
-            select(Device.host_name).where(Device.serial == job.device_serial)
-        )
-    if device_host != host:
+    if not _host_has_phone(rt, host, job):
         raise _lease_lost(job, owner_of(host, report.worker))
     try:
         result = SyncChatsResult.model_validate(raw)
@@ -385,11 +390,7 @@ def _merge_send_window(rt: Runtime, host: str, job: Job, report: FinishReport) -
     account_id = job.payload.get("account_id")
     if raw is None or not report.result.ok or not isinstance(account_id, int):
         return
-    with read_session(rt.sessions) as session:
-        device_host = session.scalar(
-            select(Device.host_name).where(Device.serial == job.device_serial)
-        )
-    if device_host != host:
+    if not _host_has_phone(rt, host, job):
         return
     try:
         read = ConversationRead.model_validate(raw)

@@ -333,12 +333,17 @@ def read_screen(ctx: FlowContext, contact_name: str) -> ScreenRead:
     return ScreenRead(items, read)
 
 
+def read_contact_screen(ctx: FlowContext) -> ScreenRead:
+    """`read_screen` of the conversation with the flow's ``contact``."""
+    return read_screen(ctx, str(ctx.params.get("contact", "")))
+
+
 def keep_window(ctx: FlowContext, screen: ScreenRead | None = None) -> None:
     """Put what the conversation shows into `data.window` for the controller (best effort:
     the message was already verified; a screen that cannot be read now leaves it out)."""
     if screen is None:
         try:
-            screen = read_screen(ctx, str(ctx.params.get("contact", "")))
+            screen = read_contact_screen(ctx)
         except FlowError:
             return
     ctx.data["window"] = screen.read.model_dump(mode="json")

@@ -13,7 +13,12 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from agent.devices.base import Key
-from agent.flows.chat_read import keep_window, read_conversation, read_screen, shows_text
+from agent.flows.chat_read import (
+    keep_window,
+    read_contact_screen,
+    read_conversation,
+    shows_text,
+)
 from agent.flows.chat_screen import (
     ChatRow,
     chat_rows,
@@ -213,7 +218,7 @@ def find_message_step(ctx: FlowContext, step: Step) -> Observation:
     """Record whether the newest outgoing bubbles show the text (`data.found`), not failing;
     what the screen shows goes to `data.window` (see `keep_window`)."""
     text = ctx.fill(step.text or "{text}")
-    screen = read_screen(ctx, str(ctx.params.get("contact", "")))
+    screen = read_contact_screen(ctx)
     outgoing = screen.newest_outgoing()
     hit = next((i for i in reversed(outgoing) if shows_text(i, text)), None)
     ctx.data["found"] = hit is not None
@@ -232,7 +237,7 @@ def find_message_step(ctx: FlowContext, step: Step) -> Observation:
 def newest_outgoing_shows(ctx: FlowContext, text: str) -> Located | None:
     """Where the newest outgoing bubble shows `text` (None when it does not); when it does,
     the screen goes to `data.window`."""
-    screen = read_screen(ctx, str(ctx.params.get("contact", "")))
+    screen = read_contact_screen(ctx)
     outgoing = screen.newest_outgoing(1)
     if outgoing and shows_text(outgoing[-1], text):
         keep_window(ctx, screen)

@@ -41,6 +41,8 @@ from farm_protocol.agent_api import ClaimedJob
 from farm_protocol.chat import SendMessageTask, SyncChatsTask
 from farm_protocol.jobs import JobKind
 
+ChatTask = SyncChatsTask | SendMessageTask
+
 SYNC_FLOW = "sync_chats"
 SEND_FLOW = "send_message"
 PREVIEW = 24
@@ -57,6 +59,7 @@ class _ChatHandler:
     """What both chat handlers share: the phone, the profiles, OCR and evidence."""
 
     flow = ""
+    task_type: type[ChatTask]
 
     def __init__(
         self,
@@ -79,6 +82,31 @@ class _ChatHandler:
 
     def _failed(self, error: str, *, retryable: bool) -> JobOutcome:
         return failed(self.device.serial, error, retryable=retryable, flow=self.flow)
+
+    def run(
+        self,
+        job: ClaimedJob,
+        lease: LeaseKeeper,
+        reporter: StepReporter,
+        on_parked: Callable[[], None] | None = None,
+    ) -> JobOutcome:
+        """Carry out the job; never raises for anything the phone or controller does."""
+        try:
+            task = self.task_type.model_validate(job.payload)
+        except ValidationError as exc:
+            error = f"bad {self.flow} payload: {_problems(exc)}"
+            return self._failed(error, retryable=False)
+        app = self._app(job, task.app)
+        if isinstance(app, JobOutcome):
+            return app
+        params = self._params(job, task, app)
+        if isinstance(params, str):  # the task cannot run on this app
+            return self._failed(params, retryable=False)
+        return self._run(job, app, reporter, params)
+
+    def _params(self, job: ClaimedJob, task: ChatTask, app: App) -> dict[str, object] | str:
+        """The flow's parameters for `task`, or why it cannot run on `app`."""
+        raise NotImplementedError
 
     def _app(self, job: ClaimedJob, name: str | None) -> App | JobOutcome:
         name = name or self.default_app
@@ -119,23 +147,10 @@ class SyncChatsHandler(_ChatHandler):
     """
 
     flow = SYNC_FLOW
+    task_type = SyncChatsTask
 
-    def run(
-        self,
-        job: ClaimedJob,
-        lease: LeaseKeeper,
-        reporter: StepReporter,
-        on_parked: Callable[[], None] | None = None,
-    ) -> JobOutcome:
-        """Carry out the job; never raises for anything the phone or controller does."""
-        try:
-            task = SyncChatsTask.model_validate(job.payload)
-        except ValidationError as exc:
-            return self._failed(f"bad sync_chats payload: {_problems(exc)}", retryable=False)
-        app = self._app(job, task.app)
-        if isinstance(app, JobOutcome):
-            return app
-        return self._run(job, app, reporter, task.model_dump(mode="json"))
+    def _params(self, job: ClaimedJob, task: ChatTask, app: App) -> dict[str, object] | str:
+        return task.model_dump(mode="json")
 
 
 class SendMessageHandler(_ChatHandler):
@@ -150,33 +165,18 @@ class SendMessageHandler(_ChatHandler):
     """
 
     flow = SEND_FLOW
+    task_type = SendMessageTask
 
-    def run(
-        self,
-        job: ClaimedJob,
-        lease: LeaseKeeper,
-        reporter: StepReporter,
-        on_parked: Callable[[], None] | None = None,
-    ) -> JobOutcome:
-        """Carry out the job; never raises for anything the phone or controller does."""
-        try:
-            task = SendMessageTask.model_validate(job.payload)
-        except ValidationError as exc:
-            return self._failed(f"bad send_message payload: {_problems(exc)}", retryable=False)
-        app = self._app(job, task.app)
-        if isinstance(app, JobOutcome):
-            return app
+    def _params(self, job: ClaimedJob, task: ChatTask, app: App) -> dict[str, object] | str:
+        assert isinstance(task, SendMessageTask)
         limit = app.profile.text_limit
         if len(task.text) > limit:
-            error = f"the reply is {len(task.text)} characters; {app.profile.app} allows {limit}"
-            return self._failed(error, retryable=False)
-        check_first = job.check_first or task.check_first
-        params: dict[str, object] = {
+            return f"the reply is {len(task.text)} characters; {app.profile.app} allows {limit}"
+        return {
             "contact": task.contact_name,
             "text": task.text,
-            "check_first": check_first,
+            "check_first": job.check_first or task.check_first,
         }
-        return self._run(job, app, reporter, params)
 
 
 def describe_chat(job: ClaimedJob) -> str:
