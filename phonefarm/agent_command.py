@@ -29,10 +29,10 @@ from agent.devices.adb_server_client import AdbServerError
 from agent.host.adb_agent import AdbAgent, AdbSpec
 from agent.host.events import JobEvent, JobPhase
 from agent.host.settings import AgentSettings
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec
-from agent.sim_control.server import parse_bind
 from phonefarm.resolution import default_density, parse_resolution
+from simulator.control.server import parse_bind
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
 
 console = Console()
 err_console = Console(stderr=True)

@@ -18,10 +18,6 @@ from PIL import Image, ImageDraw
 from rich.panel import Panel
 from rich.table import Table
 
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec
-from agent.sim_control.server import LoopbackServer
-from agent.simulator.phone import VirtualPhone
 from phonefarm.agent_command import (
     agent_settings,
     console,
@@ -30,6 +26,10 @@ from phonefarm.agent_command import (
     setup_logging,
     wait_for_shutdown,
 )
+from simulator.control.server import LoopbackServer
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
+from simulator.phone import VirtualPhone
 
 LOOPBACK = "127.0.0.1"
 

@@ -13,15 +13,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from agent.devices.base import Device
-from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import load_app
 from agent.flows.runner import FlowRunner
-from agent.simulator.faults import FaultPlan
-from agent.simulator.phone import VirtualPhone
 from device_profiles import ProfileError
 from device_profiles.model import Step
 from farm_protocol.flow import FlowResult, StepResult, StepStatus
 from phonefarm.resolution import default_density, parse_resolution
+from simulator.device import SimulatedDevice
+from simulator.faults import FaultPlan
+from simulator.phone import VirtualPhone
 
 flow_app = typer.Typer(help="Run app flows (publish a post, send a message) on one phone.")
 console = Console()

@@ -19,12 +19,12 @@
     client.py       ControllerClient — the agent API over httpx (farm_protocol types only)
     backoff.py      Backoff — exponential delays with jitter and a cap
     settings.py     AgentSettings — read once at the entry point and passed down
-    sim_farm.py     build virtual phones for `--sim N`
-    sim_agent.py    SimAgent — a supervisor over virtual phones plus the sim control API
     adb_agent.py    AdbAgent — a supervisor over the adb server's phones, following the plug
+                    (each phone an `agent.devices.attached.AttachedPhone`)
     phone_apps.py   PhoneApps — one phone's app profiles, chosen from its app versions
     events.py       JobEvent — what listeners (the CLI, the demo, benches) hear
     errors.py       the exception tree
 
-It speaks to the controller only through `farm_protocol.agent_api` over HTTP.
+It speaks to the controller only through `farm_protocol.agent_api` over HTTP. Virtual
+phones get the same supervisor from `simulator.host.SimAgent`.
 """

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 
 from agent.devices.adb_backends import BACKENDS, open_device
@@ -35,19 +34,17 @@ from agent.devices.adb_discovery import (
 )
 from agent.devices.adb_errors import UNAUTHORIZED_HINT
 from agent.devices.adb_server_client import AdbServerClient, AdbServerError
-from agent.devices.base import Device, Image, Key
-from agent.devices.errors import DeviceError, DeviceOfflineError, DeviceUnauthorizedError
+from agent.devices.attached import ERROR_HINT, AttachedPhone
+from agent.devices.base import Device
 from agent.host.app_catalog import AppCatalog
 from agent.host.events import JobListener
 from agent.host.phone_apps import PhoneApps
 from agent.host.settings import AgentSettings
 from agent.host.supervisor import Supervisor
 from device_profiles.selection import bundled_profiles
-from farm_protocol.device import DeviceInfo, DeviceState
+from farm_protocol.device import DeviceState
 
 log = logging.getLogger(__name__)
-
-ERROR_HINT = "the host user may not open the USB device: add a udev rule for it"
 
 
 def state_hint(state: DeviceState) -> str | None:
@@ -92,148 +89,6 @@ class PhoneView:
     profile: str | None
 
 
-class AttachedPhone:
-    """A phone the adb server lists, as its worker sees it: a `Device` that follows the plug.
-
-    The backend is opened on first use while the phone is online and dropped when it goes
-    away (a U2Device is opened again after a replug). While discovery says the phone is
-    not online every call raises at once — `DeviceOfflineError` or
-    `DeviceUnauthorizedError` with the operator's hint — instead of waiting for a timeout.
-    Every answered `info()` tells the phone's `PhoneApps` which apps it has.
-
-    Args:
-        serial: the ADB serial.
-        opener: opens the backend for a serial (may raise `DeviceError`).
-        apps: the phone's view of the app profiles.
-        state: what adb lists it as now.
-    """
-
-    def __init__(
-        self,
-        serial: str,
-        opener: Callable[[str], Device],
-        apps: PhoneApps,
-        state: DeviceState = DeviceState.ONLINE,
-    ) -> None:
-        self._serial = serial
-        self._opener = opener
-        self.apps = apps
-        self._state = state
-        self._device: Device | None = None
-        self._lock = threading.Lock()
-        self._opening = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"AttachedPhone({self._serial!r}, {self._state.value})"
-
-    @property
-    def serial(self) -> str:
-        """The ADB serial."""
-        return self._serial
-
-    @property
-    def state(self) -> DeviceState:
-        """What adb lists the phone as."""
-        with self._lock:
-            return self._state
-
-    def set_state(self, state: DeviceState) -> DeviceState:
-        """Adb lists the phone as `state` now; a phone that left loses its backend.
-
-        Returns:
-            The state before.
-        """
-        with self._lock:
-            before, self._state = self._state, state
-            dropped = None
-            if state is not DeviceState.ONLINE:
-                dropped, self._device = self._device, None
-        close = getattr(dropped, "close", None)
-        if callable(close):
-            try:
-                close()
-            except Exception:  # closing a dead link must not stop the discovery thread
-                log.debug("%s: closing the old backend failed", self._serial, exc_info=True)
-        return before
-
-    def _backend(self) -> Device:
-        with self._lock:
-            state, device = self._state, self._device
-        if state is DeviceState.UNAUTHORIZED:
-            raise DeviceUnauthorizedError(self._serial, f"unauthorized — {UNAUTHORIZED_HINT}")
-        if state is DeviceState.ERROR:
-            raise DeviceError(self._serial, ERROR_HINT)
-        if state is not DeviceState.ONLINE:
-            raise DeviceOfflineError(self._serial, f"adb lists it {state.value} — {OFFLINE_HINT}")
-        if device is not None:
-            return device
-        with self._opening:
-            with self._lock:
-                if self._device is not None:
-                    return self._device
-            device = self._opener(self._serial)
-            with self._lock:
-                if self._state is DeviceState.ONLINE and self._device is None:
-                    self._device = device
-                return device
-
-    # -- the Device protocol --------------------------------------------------------------------
-
-    def info(self) -> DeviceInfo:
-        """Model, resolution, density, battery, screen and app versions."""
-        info = self._backend().info()
-        self.apps.observe(info.app_versions)
-        return info
-
-    def window_size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
-        return self._backend().window_size()
-
-    def screenshot(self) -> Image:
-        """What the screen shows, as a BGR array."""
-        return self._backend().screenshot()
-
-    def tap(self, x: int, y: int) -> None:
-        """Touch and release at a point."""
-        self._backend().tap(x, y)
-
-    def long_press(self, x: int, y: int, duration_ms: int = 800) -> None:
-        """Touch, hold, release."""
-        self._backend().long_press(x, y, duration_ms)
-
-    def swipe(self, x1: int, y1: int, x2: int, y2: int, duration_ms: int = 300) -> None:
-        """Drag a finger from one point to another."""
-        self._backend().swipe(x1, y1, x2, y2, duration_ms)
-
-    def type_text(self, text: str) -> None:
-        """Commit `text` to the focused field through the input method."""
-        self._backend().type_text(text)
-
-    def press_key(self, key: Key) -> None:
-        """Press back, home or enter."""
-        self._backend().press_key(key)
-
-    def push_media(self, local_path: Path) -> str:
-        """Copy an image into the phone's media store; its path on the phone."""
-        return self._backend().push_media(local_path)
-
-    def app_start(self, package: str) -> None:
-        """Bring an app to the foreground."""
-        self._backend().app_start(package)
-
-    def app_stop(self, package: str) -> None:
-        """Force-stop an app."""
-        self._backend().app_stop(package)
-
-    def current_app(self) -> str:
-        """The package in the foreground."""
-        return self._backend().current_app()
-
-    def dump_hierarchy(self) -> str:
-        """The accessibility hierarchy as uiautomator XML."""
-        return self._backend().dump_hierarchy()
-
-
 class AdbAgent:
     """A supervisor over the phones of the local adb server, following them as they come and go.
 
@@ -259,7 +114,7 @@ class AdbAgent:
         self.server_env = server_env
         self.catalog = AppCatalog()
         self.profiles = bundled_profiles()
-        self._phones: dict[str, AttachedPhone] = {}
+        self._phones: dict[str, AttachedPhone[PhoneApps]] = {}
         self._lock = threading.Lock()
         self.supervisor = Supervisor(settings, [], listener=listener, apps_for=self._apps_for)
         self.discovery = AdbDiscovery(
@@ -274,7 +129,7 @@ class AdbAgent:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def phone(self, serial: str) -> AttachedPhone:
+    def phone(self, serial: str) -> AttachedPhone[PhoneApps]:
         """The phone with this serial.
 
         Raises:
@@ -344,8 +199,10 @@ class AdbAgent:
     # -- phones coming and going ----------------------------------------------------------------
 
     def _apps_for(self, device: Device) -> AppCatalog:
-        if isinstance(device, AttachedPhone):
-            return device.apps
+        with self._lock:
+            known = self._phones.get(device.serial)
+        if known is not None and known is device:
+            return known.apps
         return PhoneApps(self.catalog, device.serial, profiles=self.profiles)
 
     def _open(self, serial: str) -> Device:
@@ -355,7 +212,7 @@ class AdbAgent:
             server=AdbServerClient(self.server.host, self.server.port, self.spec.timeout),
         )
 
-    def _note(self, serial: str, state: DeviceState) -> AttachedPhone | None:
+    def _note(self, serial: str, state: DeviceState) -> AttachedPhone[PhoneApps] | None:
         """Note what adb lists a phone as; returns the phone when it is new."""
         with self._lock:
             known = self._phones.get(serial)
@@ -366,7 +223,7 @@ class AdbAgent:
         known.set_state(state)
         return None
 
-    def _add_worker(self, phone: AttachedPhone) -> None:
+    def _add_worker(self, phone: AttachedPhone[PhoneApps]) -> None:
         hint = state_hint(phone.state)
         log.info("%s: found (%s)%s", phone.serial, phone.state.value, f" — {hint}" if hint else "")
         try:

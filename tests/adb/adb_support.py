@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.devices.adb_server_client import AdbServerClient
-from agent.simulator.adbd import AdbdServer, Handset, WireFaults
-from agent.simulator.faults import FaultPlan
-from agent.simulator.phone import VirtualPhone
-from agent.simulator.theme import hex_color
-from agent.simulator.world import Account, World
+from simulator.adbd import AdbdServer, Handset, WireFaults
+from simulator.faults import FaultPlan
+from simulator.phone import VirtualPhone
+from simulator.theme import hex_color
+from simulator.world import Account, World
 
 ADB = shutil.which("adb")
 SKIP_REASON = "Debian's `adb` is not on PATH (scripts/setup installs it; CI has it)"

@@ -16,7 +16,7 @@ from agent.devices.errors import (
     DeviceOfflineError,
     InputMethodMissingError,
 )
-from agent.simulator.adbd import ADB_KEYBOARD
+from simulator.adbd import ADB_KEYBOARD
 
 
 @pytest.fixture(scope="module")

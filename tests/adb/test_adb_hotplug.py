@@ -19,10 +19,10 @@ from agent.devices.adb_discovery import AdbDiscovery, DeviceChange, list_phones
 from agent.devices.errors import DeviceOfflineError, DeviceUnauthorizedError
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
-from agent.simulator.adbd import WireFaults
 from device_profiles.model import Step
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome, StepResult
+from simulator.adbd import WireFaults
 
 
 def test_unplugged_phone_goes_offline_and_comes_back(adb_server: PrivateAdbServer) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent.simulator.adbd import AdbdServer, Handset, WireFaults
-from agent.simulator.adbd.packet import (
+from simulator.adbd import AdbdServer, Handset, WireFaults
+from simulator.adbd.packet import (
     A_AUTH,
     A_CLSE,
     A_CNXN,
@@ -30,9 +30,9 @@ from agent.simulator.adbd.packet import (
     header,
     read_packet,
 )
-from agent.simulator.adbd.server import shell_commands
-from agent.simulator.adbd.shell import Shell
-from agent.simulator.phone import VirtualPhone
+from simulator.adbd.server import shell_commands
+from simulator.adbd.shell import Shell
+from simulator.phone import VirtualPhone
 
 
 class Host:

@@ -37,9 +37,9 @@ from typer.testing import CliRunner
 
 from agent.devices.adb_server_client import AdbServerError
 from agent.host.adb_agent import AdbAgent, AdbSpec
-from agent.simulator.adbd import WireFaults
 from farm_protocol.device import DeviceState
 from phonefarm.cli import app
+from simulator.adbd import WireFaults
 
 pytestmark = [
     pytest.mark.slow,

@@ -7,15 +7,15 @@ import logging
 
 import pytest
 
+from agent.devices.attached import AttachedPhone
 from agent.devices.base import Device
 from agent.devices.errors import DeviceOfflineError, DeviceUnauthorizedError
-from agent.devices.simulated import SimulatedDevice
-from agent.host.adb_agent import AttachedPhone
 from agent.host.app_catalog import AppCatalog
 from agent.host.phone_apps import PhoneApps
-from agent.simulator.phone import VirtualPhone
 from device_profiles.selection import bundled_profiles
 from farm_protocol.device import DeviceState
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 PROFILES = bundled_profiles()
 

@@ -8,8 +8,8 @@ import typer
 from adb_support import PrivateAdbServer, connect, make_phone, wait_until
 from typer.testing import CliRunner
 
-from agent.simulator.adbd import WireFaults
 from phonefarm.devices_command import devices_app
+from simulator.adbd import WireFaults
 
 
 def _cli() -> typer.Typer:

@@ -11,7 +11,7 @@ from adb_support import PrivateAdbServer, WirePhone, connect, make_phone
 from agent.devices.base import Device, Key
 from agent.devices.errors import DeviceCommandError, DeviceOfflineError
 from agent.devices.u2 import U2Device
-from agent.simulator.adbd import U2_KEYBOARD
+from simulator.adbd import U2_KEYBOARD
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from PIL import Image, ImageDraw
 
 from agent.host.settings import AgentSettings
-from agent.simulator.faults import FaultPlan
-from agent.simulator.phone import VirtualPhone
+from simulator.faults import FaultPlan
+from simulator.phone import VirtualPhone
 
 T = TypeVar("T")
 

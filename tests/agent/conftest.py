@@ -12,7 +12,7 @@ from fake_controller import HOST, TOKEN, FakeController
 
 from agent.host.client import ControllerClient
 from agent.host.settings import AgentSettings
-from agent.sim_control.server import LoopbackServer
+from simulator.control.server import LoopbackServer
 
 
 @pytest.fixture

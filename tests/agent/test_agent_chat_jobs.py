@@ -17,18 +17,18 @@ from fake_controller import FakeController, Finish
 
 from agent.devices.base import Device, Key
 from agent.devices.errors import DeviceCommandError
-from agent.devices.simulated import SimulatedDevice
 from agent.host.chatting import SendMessageHandler, SyncChatsHandler
 from agent.host.shared_ocr import LazyOcrEngine, process_ocr
 from agent.host.supervisor import Supervisor
-from agent.simulator.phone import VirtualPhone
-from agent.simulator.world import World
 from agent.vision.ocr import OcrEngine, TextLine, create_engine
 from agent.vision.template import Image
 from farm_protocol.chat import ChatAnchor, KnownMessage, SyncChatsResult, SyncChatsTask
 from farm_protocol.chat_align import new_messages
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
+from simulator.world import World
 
 
 @contextmanager

@@ -7,11 +7,11 @@ import time
 from agent_support import SettingsFactory, small_phone, wait_for
 from fake_controller import HOST, FakeController
 
-from agent.devices.simulated import SimulatedDevice
 from agent.host.supervisor import Supervisor
 from farm_protocol.agent_api import ParkReport
 from farm_protocol.device import DeviceState
 from farm_protocol.posts import Decision
+from simulator.device import SimulatedDevice
 
 
 def test_registers_every_phone_then_heartbeats_their_states(

@@ -15,10 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
-from agent.devices.simulated import SimulatedDevice
 from agent.host.remote_control import ControlGate, ControlRefused, apply_input
 from agent.host.screen_stream import FrameOutbox, StreamPump, encode_jpeg, ws_url
-from agent.simulator.phone import VirtualPhone
 from farm_protocol.screens import (
     CONTROLLER_MESSAGE,
     CommandError,
@@ -35,6 +33,8 @@ from farm_protocol.screens import (
     encode_frame,
     frame_jpeg,
 )
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 
 class FakeClock:

@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from agent.host.settings import AgentSettings
-from agent.host.sim_farm import SimFarmSpec, build_phones, sim_serial
 from agent.host.worker import worker_name
 from farm_protocol.agent_api import WORKER_PATTERN
+from simulator.farm import SimFarmSpec, build_phones, sim_serial
 
 
 def _settings(**overrides: object) -> AgentSettings:

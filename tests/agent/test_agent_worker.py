@@ -17,16 +17,16 @@ from agent_support import SettingsFactory, photo_png, small_phone, wait_for
 from fake_controller import FakeController, Finish
 from PIL import Image
 
-from agent.devices.simulated import SimulatedDevice
 from agent.host.events import JobEvent, JobPhase
 from agent.host.spool import FinishSpool
 from agent.host.supervisor import Supervisor
-from agent.simulator.phone import VirtualPhone
 from farm_protocol.agent_api import FinishReport
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome, FlowResult
 from farm_protocol.jobs import JobKind
 from farm_protocol.posts import Decision, PublishMode
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 
 @contextmanager

@@ -12,10 +12,10 @@ from agent_support import small_phone
 from PIL import Image
 
 from agent.devices.errors import DeviceOfflineError
-from agent.devices.simulated import SimulatedDevice
-from agent.sim_control.app import create_sim_control_app
-from agent.sim_control.server import LoopbackServer, parse_bind
-from agent.simulator.phone import VirtualPhone
+from simulator.control.app import create_sim_control_app
+from simulator.control.server import LoopbackServer, parse_bind
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 
 @pytest.fixture

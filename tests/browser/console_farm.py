@@ -22,15 +22,15 @@ import httpx
 from PIL import Image, ImageDraw
 
 from agent.host.settings import AgentSettings
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec
-from agent.sim_control.server import LoopbackServer
 from farm_controller import Settings, create_app
 from farm_controller.db import write_session
 from farm_controller.models import Contact, Conversation, DeviceStateSpan, PostTarget
 from farm_controller.runtime import Runtime
 from farm_protocol.device import DeviceState
 from farm_protocol.posts import TargetState
+from simulator.control.server import LoopbackServer
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -23,9 +23,9 @@ from farm_support import API_TOKEN, photo_png, wait_for
 from live_farm import PASSWORD, LiveFarm
 from sqlalchemy import select
 
-from agent.simulator.node import APP_PACKAGE
 from farm_controller.models import AuditEvent
 from farm_protocol.jobs import JobKind, JobState
+from simulator.node import APP_PACKAGE
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"

@@ -25,12 +25,12 @@ from PIL import Image, ImageDraw
 from agent.devices.base import Device, Key
 from agent.devices.base import Image as ImageArray
 from agent.devices.errors import DeviceOfflineError
-from agent.devices.simulated import SimulatedDevice
 from agent.host.settings import AgentSettings
-from agent.sim_control.server import LoopbackServer
-from agent.simulator.phone import VirtualPhone
 from farm_controller import Settings, create_app
 from farm_protocol.device import DeviceInfo
+from simulator.control.server import LoopbackServer
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 T = TypeVar("T")
 

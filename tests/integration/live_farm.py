@@ -15,10 +15,6 @@ from typing import Any
 import httpx
 from farm_support import HOST, agent_settings, controller_settings, wait_for
 
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec
-from agent.sim_control.server import LoopbackServer
-from agent.simulator.phone import VirtualPhone
 from farm_controller import create_app
 from farm_controller.auth import accounts, tokens
 from farm_controller.db import write_session
@@ -26,6 +22,10 @@ from farm_controller.runtime import Runtime
 from farm_controller.screens import hub_of
 from farm_controller.screens.hub import ScreenHub
 from farm_controller.users import Role
+from simulator.control.server import LoopbackServer
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
+from simulator.phone import VirtualPhone
 
 PASSWORD = "correct horse battery"
 FAST_HASHING: dict[str, Any] = {"password_hash_memory_kib": 8, "password_hash_time_cost": 1}

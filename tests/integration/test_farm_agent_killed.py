@@ -37,9 +37,9 @@ from farm_support import (
 )
 
 from agent.host.client import ControllerClient
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec, build_phones
 from agent.host.supervisor import Supervisor
+from simulator.farm import SimFarmSpec, build_phones
+from simulator.host import SimAgent
 
 pytestmark = pytest.mark.slow
 

@@ -62,11 +62,11 @@ from farm_support import (
 )
 
 from agent.host.client import ControllerClient
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec, build_phones
 from agent.host.supervisor import Supervisor
-from agent.simulator.phone import VirtualPhone
 from farm_protocol.chat_align import text_key
+from simulator.farm import SimFarmSpec, build_phones
+from simulator.host import SimAgent
+from simulator.phone import VirtualPhone
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -29,8 +29,8 @@ from farm_support import (
 )
 
 from agent.host.events import JobEvent, JobPhase
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
 
 pytestmark = pytest.mark.slow
 

@@ -25,8 +25,8 @@ from farm_support import (
     wait_for,
 )
 
-from agent.host.sim_agent import SimAgent
-from agent.host.sim_farm import SimFarmSpec
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
 
 pytestmark = pytest.mark.slow
 

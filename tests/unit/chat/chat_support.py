@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agent.devices.simulated import SimulatedDevice
-from agent.simulator.phone import VirtualPhone
-from agent.simulator.world import World
 from farm_protocol.chat import ChatAnchor, KnownMessage
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
+from simulator.world import World
 
 RESOLUTIONS = {
     "720x1600": (720, 1600, 320),

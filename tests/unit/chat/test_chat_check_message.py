@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from chat_support import make_phone
 
-from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
-from agent.simulator.phone import VirtualPhone
 from agent.vision.ocr import OcrEngine
 from farm_protocol.chat import ConversationRead
 from farm_protocol.chat_align import text_key
 from farm_protocol.flow import FlowOutcome
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 
 @pytest.mark.parametrize("hide_text", [False, True], ids=["hierarchy", "ocr"])

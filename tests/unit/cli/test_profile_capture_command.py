@@ -17,15 +17,15 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from agent.devices.errors import DeviceCommandError
-from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import load_app
-from agent.simulator.phone import VirtualPhone
 from agent.vision.hierarchy import parse_hierarchy
 from agent.vision.match import Scene
 from agent.vision.screen import identify
 from device_profiles import load_profile
 from device_profiles.model import TemplateSpec
 from phonefarm.profile_command import capture_screen, profile_app, suggested_region
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 ICON = (300, 1123, 211, 222)  # the SimChat icon on the virtual phone's launcher, x,y,w,h
 

@@ -8,10 +8,10 @@ import pytest
 from flow_support import RESOLUTIONS, PhoneFactory
 from PIL import Image, ImageDraw
 
-from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import App, load_app
-from agent.simulator.faults import FaultPlan
-from agent.simulator.phone import VirtualPhone
+from simulator.device import SimulatedDevice
+from simulator.faults import FaultPlan
+from simulator.phone import VirtualPhone
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent.devices.simulated import SimulatedDevice
-from agent.simulator.phone import VirtualPhone
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 RESOLUTIONS = {
     "720x1600": (720, 1600, 320),

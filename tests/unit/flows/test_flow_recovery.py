@@ -14,11 +14,11 @@ import pytest
 from flow_support import PhoneFactory
 
 from agent.devices.base import Image
-from agent.devices.simulated import SimulatedDevice
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
-from agent.simulator.phone import VirtualPhone
 from farm_protocol.flow import FlowOutcome, StepStatus
+from simulator.device import SimulatedDevice
+from simulator.phone import VirtualPhone
 
 
 class FaultyDevice(SimulatedDevice):

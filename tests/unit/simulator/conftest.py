@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.devices.simulated import SimulatedDevice
-from agent.simulator.assets import RenderAssets
-from agent.simulator.clock import ManualClock
-from agent.simulator.faults import FaultPlan
-from agent.simulator.phone import VirtualPhone
+from simulator.assets import RenderAssets
+from simulator.clock import ManualClock
+from simulator.device import SimulatedDevice
+from simulator.faults import FaultPlan
+from simulator.phone import VirtualPhone
 
 FIXED_NOW = datetime(2024, 6, 12, 1, 41, tzinfo=UTC)  # 09:41 in UTC+8
 

@@ -9,7 +9,7 @@ import pytest
 
 from agent.devices.base import Device, Key
 from agent.devices.errors import DeviceCommandError, DeviceOfflineError
-from agent.devices.simulated import SimulatedDevice
+from simulator.device import SimulatedDevice
 
 
 def test_it_is_a_device(driver) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.simulator.faults import FaultPlan
+from simulator.faults import FaultPlan
 
 
 def _script(d) -> list[str]:

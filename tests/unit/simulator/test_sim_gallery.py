@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from agent.simulator.gallery import SCENES, main
+from simulator.gallery import SCENES, main
 
 
 def test_gallery_writes_every_scene(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from agent.simulator.hierarchy import XML_DECLARATION, hierarchy_xml
-from agent.simulator.node import Node
+from simulator.hierarchy import XML_DECLARATION, hierarchy_xml
+from simulator.node import Node
 
 
 def test_dump_format_and_nesting(driver) -> None:

@@ -33,7 +33,7 @@ def test_taps_during_a_transition_are_dropped(driver) -> None:
 
 
 def test_slow_transition_takes_longer(make_driver) -> None:
-    from agent.simulator.faults import FaultPlan
+    from simulator.faults import FaultPlan
 
     d = make_driver(faults=FaultPlan(seed=1, slow_rate=1.0, slow_factor=4.0))
     d.phone.goto("discover")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agent.simulator.demo_content import mountains, product_shot
-from agent.simulator.theme import hex_color
+from simulator.demo_content import mountains, product_shot
+from simulator.theme import hex_color
 
 SIZES = [(720, 1600, 320), (1080, 2400, 420), (1440, 3200, 560)]
 LOOKS = [("light", "zh-CN"), ("dark", "en")]

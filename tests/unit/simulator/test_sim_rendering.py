@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agent.simulator.fonts import FontBook, FontNotFoundError, find_font
+from simulator.fonts import FontBook, FontNotFoundError, find_font
 
 SIZES = [(720, 1600, 320), (1080, 2400, 420), (1440, 3200, 560)]
 SCREEN_IDS = {

@@ -7,7 +7,7 @@ import threading
 import pytest
 from PIL import Image
 
-from agent.simulator.world import World
+from simulator.world import World
 
 
 def test_demo_world() -> None:
