@@ -18,9 +18,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
+from farm_controller.api.access_control import AccessControl
+from farm_controller.api.audit_middleware import AuditMiddleware
+from farm_controller.api.errors import ErrorBody, install_error_handlers
+from farm_controller.api.pages import install_dashboard
 from farm_controller.api.routes import (
     accounts,
     agent,
+    agent_live,
     audit_log,
     auth,
     canned_replies,
@@ -28,11 +33,12 @@ from farm_controller.api.routes import (
     contacts,
     conversations,
     devices,
-    devices_live,
     evidence,
     health,
     hosts,
     jobs,
+    live,
+    live_socket,
     me,
     media,
     posts,
@@ -44,16 +50,12 @@ from farm_controller.api.routes import (
     tokens,
     users,
 )
-from farm_controller.api.routes.dashboard import install_dashboard
-from farm_controller.audit import AuditMiddleware
-from farm_controller.auth.middleware import AccessControl
 from farm_controller.db import safe_url
-from farm_controller.errors import ErrorBody, install_error_handlers
 from farm_controller.migrate import upgrade
-from farm_controller.runtime import Runtime
 from farm_controller.scheduler import Scheduler
 from farm_controller.schemas.posts import PostCreate
 from farm_controller.settings import Settings
+from farm_controller.wiring import build_runtime
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def create_app(
         clock: The time every decision is made with (tests pass a fake clock).
         job_store: The job store; a `SqlJobStore` on the settings' database by default.
     """
-    rt = Runtime.build(settings, clock=clock, jobs=job_store)
+    rt = build_runtime(settings, clock=clock, jobs=job_store)
     if settings.migrate_on_start:
         upgrade(rt.engine)
     scheduler = Scheduler(rt)
@@ -119,7 +121,7 @@ def create_app(
         responses=_ERRORS,
     )
     app.state.runtime = rt
-    app.state.scheduler = scheduler
+    rt.clockwork = scheduler
     install_error_handlers(app)
 
     # Who may call what is decided for every route by `auth.policy.ROUTE_ROLES` in the
@@ -140,8 +142,9 @@ def create_app(
     app.include_router(chat)
     app.include_router(realtime.router, prefix=API_PREFIX)
     app.include_router(agent.router)
-    app.include_router(devices_live.router, prefix=API_PREFIX)  # farm view, live screens
-    app.include_router(devices_live.agent_router)  # the agents' screen link
+    app.include_router(live.router, prefix=API_PREFIX)  # farm view, remote control
+    app.include_router(live_socket.router, prefix=API_PREFIX)  # live screens
+    app.include_router(agent_live.agent_router)  # the agents' screen link
     if settings.dashboard_dir is not None:
         install_dashboard(app, settings.dashboard_dir)
     _document_post_body(app)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from farm_controller.fleet import ONLINE_STATES
+from farm_controller.fleet.registry import ONLINE_STATES
 from farm_controller.models import Conversation, DeviceStateSpan, PostTarget
 from farm_controller.schemas.charts import (
     DeviceOnlineChart,

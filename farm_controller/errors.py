@@ -1,33 +1,29 @@
-"""One error shape for every API error, and the handlers that produce it.
+"""The controller's domain errors: what services raise when a request cannot be done.
 
-Every 4xx/5xx body is ``{"detail": [{"field": ..., "message": ..., "type": ...}]}``:
+Services know nothing of HTTP. Each error carries `FieldProblem`s; `api.errors` is the one
+place that turns them into responses (the status for each class, the one error body)::
+
+    DomainError        something the caller asked for cannot be done
+    ├── Invalid           the request itself is wrong (a field's value)       → 422
+    ├── Unauthenticated   no valid credentials                                → 401
+    ├── Forbidden         the caller may not do this                          → 403
+    ├── NotFound          it does not exist (or is not the caller's)          → 404
+    ├── Conflict          it conflicts with what is stored (a state, a cap)   → 409
+    ├── Unsupported       the request's format is not one we read             → 415
+    ├── TooMany           a rate or cap is reached; `retry_after` seconds     → 429
+    ├── RemoteFailed      a phone or its agent tried and failed               → 502
+    ├── Unavailable       a part it needs (an agent) is not connected         → 503
+    └── TimedOut          a part it needs did not answer in time              → 504
+
 `field` names the offending request field in dotted form (``text``, ``account_ids[2]``,
-``recurrence.cron``) or is null when no single field is to blame.
-
-Status codes: 401 bad or missing token, 404 unknown resource, 409 the request conflicts
-with what is stored (daily cap, duplicate text, a job's or target's state, a lost lease),
-413 never (size limits are 422 on the named field), 422 the request itself is wrong.
-
-Exceptions::
-
-    ApiError        raised by services and routes; carries a status and `FieldProblem`s
+``recurrence.cron``) or is None when no single field is to blame.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-from sqlalchemy.exc import DataError
-from starlette.exceptions import HTTPException
-
-log = logging.getLogger(__name__)
 
 _SOURCES = {"body", "query", "path", "header", "cookie", "form"}
 
@@ -45,43 +41,70 @@ class FieldProblem:
         return {"field": self.field, "message": self.message, "type": self.type}
 
 
-class ErrorItem(BaseModel):
-    """One problem with the request (OpenAPI schema of the error body)."""
+class DomainError(Exception):
+    """A request that cannot be done, with what is wrong.
 
-    field: str | None
-    message: str
-    type: str
-
-
-class ErrorBody(BaseModel):
-    """Every error response."""
-
-    detail: list[ErrorItem]
-
-
-class ApiError(Exception):
-    """An error to answer with `status` and the given problems."""
+    Args:
+        problems: one problem or several.
+        retry_after: seconds after which trying again may succeed (rate limits and caps).
+    """
 
     def __init__(
-        self,
-        status: int,
-        problems: FieldProblem | Sequence[FieldProblem],
-        headers: dict[str, str] | None = None,
+        self, problems: FieldProblem | Sequence[FieldProblem], *, retry_after: float | None = None
     ) -> None:
-        self.status = status
         self.problems = [problems] if isinstance(problems, FieldProblem) else list(problems)
-        self.headers = headers
+        self.retry_after = retry_after
         super().__init__("; ".join(p.message for p in self.problems))
 
 
-def not_found(what: str, key: object) -> ApiError:
-    """A 404 for an unknown `what` with this id."""
-    return ApiError(404, FieldProblem(None, f"no {what} with id {key!r}", "not_found"))
+class Invalid(DomainError):
+    """The request itself is wrong."""
 
 
-def conflict(message: str, kind: str = "conflict", field: str | None = None) -> ApiError:
-    """A 409 with one problem."""
-    return ApiError(409, FieldProblem(field, message, kind))
+class Unauthenticated(DomainError):
+    """No valid credentials came with the request."""
+
+
+class Forbidden(DomainError):
+    """The caller may not do this."""
+
+
+class NotFound(DomainError):
+    """What the request names does not exist (or is not the caller's to see)."""
+
+
+class Conflict(DomainError):
+    """The request conflicts with what is stored."""
+
+
+class Unsupported(DomainError):
+    """The request comes in a format the controller does not read."""
+
+
+class TooMany(DomainError):
+    """A rate limit or a cap is reached."""
+
+
+class RemoteFailed(DomainError):
+    """A phone, or its agent, tried what the request asked and failed."""
+
+
+class Unavailable(DomainError):
+    """Something the request needs (an agent's link) is not there now."""
+
+
+class TimedOut(DomainError):
+    """Something the request needs did not answer in time."""
+
+
+def not_found(what: str, key: object) -> NotFound:
+    """A `NotFound` for an unknown `what` with this id."""
+    return NotFound(FieldProblem(None, f"no {what} with id {key!r}", "not_found"))
+
+
+def conflict(message: str, kind: str = "conflict", field: str | None = None) -> Conflict:
+    """A `Conflict` with one problem."""
+    return Conflict(FieldProblem(field, message, kind))
 
 
 def dotted(loc: Sequence[int | str]) -> str | None:
@@ -108,50 +131,3 @@ def problems_from_validation(
         message = str(error.get("msg", "invalid value"))
         problems.append(FieldProblem(dotted(loc), message, str(error.get("type", "value_error"))))
     return problems
-
-
-def _body(problems: Sequence[FieldProblem]) -> dict[str, Any]:
-    return {"detail": [p.as_json() for p in problems]}
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Make every error of `app` use the one error shape."""
-
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(_body(exc.problems), status_code=exc.status, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(_body(problems_from_validation(exc.errors())), status_code=422)
-
-    @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
-        kind = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method"}.get(
-            exc.status_code, "http_error"
-        )
-        problem = FieldProblem(None, str(exc.detail), kind)
-        return JSONResponse(
-            _body([problem]), status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
-
-    async def _unstorable(_request: Request, exc: Exception) -> JSONResponse:
-        # A value the field types let through but the database refuses (out of range,
-        # NUL, bad UTF-8): the client's input, so 4xx. The message stays generic because
-        # the driver's text quotes the statement and its parameters.
-        log.warning("refused a value the database cannot store: %s", type(exc).__name__)
-        problem = FieldProblem(
-            None,
-            "a value is out of range or contains characters that cannot be stored",
-            "unstorable",
-        )
-        return JSONResponse(_body([problem]), status_code=422)
-
-    for unstorable in (OverflowError, UnicodeError, DataError):
-        app.add_exception_handler(unstorable, _unstorable)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        problem = FieldProblem(None, "internal error; see the controller's log", "internal")
-        return JSONResponse(_body([problem]), status_code=500)

@@ -1,23 +1,41 @@
 """`Runtime`: everything one controller process holds, built once from its settings.
 
-Routes reach it through `api.deps`; background jobs get it as an argument. Nothing here
-exists at import time.
+Built by `wiring.build_runtime(settings)`. Routes reach it through `api.deps`; background
+jobs get it as an argument. The live-screen hub and the clockwork's wake-up live here too,
+so no route reaches into the ASGI application's state. Nothing here exists at import
+time, and this module imports no domain package at run time (their types only), so every
+domain may depend on it.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
-from farm_queue import Clock, JobStore, SqlJobStore, utc_now
-from sqlalchemy import Engine
+if TYPE_CHECKING:  # the concrete parts are the domains'; `wiring.build_runtime` makes them
+    from farm_queue import Clock, JobStore
+    from sqlalchemy import Engine
 
-from farm_controller.auth.passwords import Passwords
-from farm_controller.chat.realtime import Hub
-from farm_controller.db import SessionFactory, make_engine, session_factory
-from farm_controller.images import FileStore
-from farm_controller.limits import AppLimits
-from farm_controller.settings import Settings
+    from farm_controller.auth.passwords import Passwords
+    from farm_controller.chat.realtime import Hub
+    from farm_controller.db import SessionFactory
+    from farm_controller.fleet.live_hub import LiveHub
+    from farm_controller.media.images import FileStore
+    from farm_controller.posts.limits import AppLimits
+    from farm_controller.settings import Settings
+
+
+class Clockwork(Protocol):
+    """The process's timed work (`scheduler.Scheduler`), as the rest of the controller sees it."""
+
+    @property
+    def running(self) -> bool:
+        """True while the timers run."""
+
+    def dispatch_at(self, moment: datetime) -> None:
+        """Turn the occurrences due at `moment` into jobs then (now when it is past)."""
 
 
 @dataclass
@@ -37,6 +55,9 @@ class Runtime:
             (the database's locks do it across processes).
         passwords: Hashes and checks users' passwords (argon2id, the settings' cost).
         hub: Fans chat events out to the connected panes of this process.
+        live: Agents' screen links and the browsers watching phones (live screens).
+        clockwork: The timed work, once the application has built it (None in tools
+            and tests that run without it).
     """
 
     settings: Settings
@@ -46,29 +67,22 @@ class Runtime:
     clock: Clock
     media: FileStore
     evidence: FileStore
-    limits: AppLimits = field(default_factory=AppLimits)
+    passwords: Passwords
+    hub: Hub
+    live: LiveHub
+    limits: AppLimits
     dispatch_lock: threading.RLock = field(default_factory=threading.RLock)
-    passwords: Passwords = field(default_factory=Passwords)
-    hub: Hub = field(default_factory=Hub)
+    clockwork: Clockwork | None = None
 
-    @classmethod
-    def build(
-        cls, settings: Settings, *, clock: Clock = utc_now, jobs: JobStore | None = None
-    ) -> Runtime:
-        """Open the database and stores that `settings` name."""
-        engine = make_engine(settings.database_url)
-        return cls(
-            settings=settings,
-            engine=engine,
-            sessions=session_factory(engine),
-            jobs=jobs if jobs is not None else SqlJobStore(engine, clock=clock),
-            clock=clock,
-            media=FileStore(settings.media_dir),
-            evidence=FileStore(settings.evidence_dir),
-            passwords=Passwords(
-                settings.password_hash_memory_kib, settings.password_hash_time_cost
-            ),
-        )
+    def wake_at(self, moment: datetime) -> None:
+        """Have the clockwork dispatch what falls due at `moment` (a new or moved post)."""
+        if self.clockwork is not None:
+            self.clockwork.dispatch_at(moment)
+
+    @property
+    def clockwork_running(self) -> bool:
+        """True when the clockwork exists and its timers run."""
+        return self.clockwork is not None and self.clockwork.running
 
     def close(self) -> None:
         """Release the database connections."""

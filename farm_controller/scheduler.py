@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from farm_controller.chat.planning import plan_syncs
-from farm_controller.dispatch import dispatch_due, upcoming_times
-from farm_controller.fleet import mark_silent_offline, release_device
-from farm_controller.outcomes import reconcile, settle_unconfirmed
+from farm_controller.fleet.registry import mark_silent_offline, release_device
+from farm_controller.posts.dispatch import dispatch_due, upcoming_times
+from farm_controller.posts.outcomes import reconcile, settle_unconfirmed
 from farm_controller.runtime import Runtime
 
 log = logging.getLogger(__name__)

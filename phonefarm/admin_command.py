@@ -75,7 +75,7 @@ def create(
     """Create an admin user (the database is migrated first); prints a generated password."""
     from farm_controller.auth.bootstrap import create_admin
     from farm_controller.db import make_engine, safe_url, session_factory
-    from farm_controller.errors import ApiError
+    from farm_controller.errors import Conflict, DomainError
     from farm_controller.migrate import upgrade
     from farm_controller.settings import DEFAULT_DATABASE_URL
 
@@ -87,11 +87,11 @@ def create(
         made = create_admin(
             session_factory(engine), _passwords(), username, password, display_name=display_name
         )
-    except ApiError as exc:
+    except DomainError as exc:
         for problem in exc.problems:
             where = f"{problem.field}: " if problem.field else ""
             err_console.print(f"[red]error:[/] {where}{problem.message}")
-        raise typer.Exit(1 if exc.status == 409 else 2) from None
+        raise typer.Exit(1 if isinstance(exc, Conflict) else 2) from None
     finally:
         engine.dispose()
     console.print(f"admin {made.username!r} created in {safe_url(url)}")

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 
 from agent.devices.base import Device, Key
-from farm_protocol.screens import (
+from farm_protocol.live import (
     CommandError,
     ControlState,
     KeyInput,

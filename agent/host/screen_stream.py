@@ -3,7 +3,7 @@
     link = ScreenLink(settings, workers, stop)      # the supervisor does this
     threading.Thread(target=link.run).start()       # connects, reconnects with backoff
 
-The wire is `farm_protocol.screens`. Nothing is captured until the controller asks: a
+The wire is `farm_protocol.live`. Nothing is captured until the controller asks: a
 `WatchCommand` starts a `StreamPump` for the phone (one thread per watched phone, gone
 when nobody watches it any more), which captures the screen at the fastest rate any of its
 tiers asks for and sends, per tier, a JPEG scaled to that tier's width (OpenCV). An
@@ -41,7 +41,7 @@ from agent.devices.errors import DeviceError, DeviceOfflineError
 from agent.host.backoff import Backoff
 from agent.host.remote_control import TAKE_WAIT_S, ControlGate, ControlRefused, apply_input
 from agent.host.settings import AgentSettings
-from farm_protocol.screens import (
+from farm_protocol.live import (
     CONTROLLER_MESSAGE,
     SCREENS_WS_PATH,
     AgentHello,

@@ -2,7 +2,7 @@
 
 Two kinds of callers, never interchangeable: people and tools (the public API: a session
 cookie, a personal API token or the settings' API token, checked for every request by
-`auth.middleware.AccessControl` against `auth.policy.ROUTE_ROLES`), and host agents
+`api.access_control.AccessControl` against `auth.policy.ROUTE_ROLES`), and host agents
 with their host's token (the agent API, checked here). A token of one kind is refused
 by the other API with 401.
 """
@@ -17,9 +17,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from farm_controller.errors import ApiError, FieldProblem
+from farm_controller.auth.principal import User
+from farm_controller.errors import FieldProblem, Unauthenticated
 from farm_controller.runtime import Runtime
-from farm_controller.users import User
 
 _bearer = HTTPBearer(auto_error=False, description="the API token, or a host's agent token")
 
@@ -43,12 +43,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _unauthorized(message: str) -> ApiError:
-    return ApiError(
-        401,
-        FieldProblem("Authorization", message, "unauthorized"),
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+def _unauthorized(message: str) -> Unauthenticated:
+    return Unauthenticated(FieldProblem("Authorization", message, "unauthorized"))
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> bytes:
@@ -74,7 +70,7 @@ AgentHost = Annotated[str, Depends(require_agent_host)]
 
 
 def current_user(request: Request, _credentials: Credentials) -> User:
-    """The signed-in user `auth.middleware.AccessControl` found (401 if none, defensively).
+    """The signed-in user `api.access_control.AccessControl` found (401 if none, defensively).
 
     The bearer scheme is declared here so the OpenAPI page offers "Authorize".
     """

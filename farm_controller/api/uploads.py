@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import UploadFile
 
-from farm_controller.errors import ApiError, FieldProblem
+from farm_controller.errors import FieldProblem, Invalid
 
 
 def read_limited(upload: UploadFile, limit: int, field: str) -> bytes:
@@ -16,7 +16,7 @@ def read_limited(upload: UploadFile, limit: int, field: str) -> bytes:
     data = upload.file.read(limit + 1)
     if len(data) > limit:
         name = upload.filename or "file"
-        raise ApiError(
-            422, FieldProblem(field, f"{name}: larger than the limit of {limit} bytes", "too_large")
+        raise Invalid(
+            FieldProblem(field, f"{name}: larger than the limit of {limit} bytes", "too_large")
         )
     return data

@@ -2,21 +2,21 @@
 
 ::
 
-    request ──▶ audit.AuditMiddleware (request id; records state changes afterwards)
-            ──▶ auth.middleware.AccessControl
+    request ──▶ api.audit_middleware.AuditMiddleware (request id; records state changes afterwards)
+            ──▶ api.access_control.AccessControl
                    route ─▶ policy.ROUTE_ROLES ─▶ public | agent token | roles
                    who   ─▶ Authorization: Bearer (API token, personal token)
                             or the session cookie (+ X-CSRF-Token on changes)
-            ──▶ the route (reads the `users.User` from the request)
+            ──▶ the route (reads the `principal.User` from the request)
 
 | module | concept |
 |---|---|
-| `policy.py` | THE table: every route → who may call it |
-| `middleware.py` | authenticate, authorize, check CSRF, for every request |
+| `policy.py` | THE table: every route → who may call it (enforced by `api.access_control`) |
 | `passwords.py` | argon2id hashes |
 | `sessions.py` | browser sessions (HttpOnly cookie, CSRF token) |
 | `tokens.py` | personal API tokens (sha256 at rest, shown once) |
-| `accounts.py` | users: create, change, load as a `users.User` |
+| `principal.py` | `User`: who a request is made by (role, accounts served), their account filter |
+| `users.py` | user rows: create, change, load as a `principal.User` |
 | `ratelimit.py` | failed sign-ins per user name and per address |
 | `bootstrap.py` | the first admin: `phonefarm admin create`, `ensure_demo_admin` |
 """

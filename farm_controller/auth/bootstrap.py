@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from farm_queue import Clock, utc_now
 
-from farm_controller.auth import accounts
+from farm_controller.auth import users as user_rows
 from farm_controller.auth.passwords import Passwords
 from farm_controller.db import SessionFactory, write_session
 from farm_controller.runtime import Runtime
@@ -39,12 +39,12 @@ def create_admin(
     """Create an admin; without a password one is generated (and returned).
 
     Raises:
-        ApiError: 409 when the user name is taken, 422 for a weak password or a bad name.
+        Conflict: when the user name is taken, 422 for a weak password or a bad name.
     """
     generated = password is None
-    secret = accounts.generate_password() if password is None else password
+    secret = user_rows.generate_password() if password is None else password
     with write_session(sessions) as session:
-        user = accounts.create(
+        user = user_rows.create(
             session,
             passwords,
             username=username,
@@ -67,11 +67,11 @@ def ensure_demo_admin(
     generated unless given. Never call this on a production database: it resets the
     user's password.
     """
-    secret = password or accounts.generate_password()
+    secret = password or user_rows.generate_password()
     with write_session(runtime.sessions) as session:
-        user = accounts.by_name(session, username)
+        user = user_rows.by_name(session, username)
         if user is not None:
-            accounts.set_password(session, runtime.passwords, user, secret, runtime.clock())
+            user_rows.set_password(session, runtime.passwords, user, secret, runtime.clock())
             user.role = "admin"
             user.active = True
             return AdminCredentials(user.username, secret, created=False)

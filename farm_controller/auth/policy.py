@@ -1,6 +1,6 @@
 """THE table of who may call what: every route of the controller → who is allowed.
 
-`auth.middleware.AccessControl` looks every request up here before the route runs; a
+`api.access_control.AccessControl` looks every request up here before the route runs; a
 route missing from the table is refused (403) for everyone, and the test
 ``tests/controller/test_roles_matrix.py`` fails, so a new route cannot be left out by
 accident. Keys are ``(method, path)`` with the route's path template (``WS`` for
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from farm_controller.users import ROLES, Role
+from farm_controller.auth.principal import ROLES, Role
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ oldest counted failure leaves the window, whether or not the password is right.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from farm_controller.errors import ApiError, FieldProblem
+from farm_controller.errors import FieldProblem, TooMany
 from farm_controller.models import LoginFailure
 from farm_controller.settings import Settings
 
@@ -22,7 +21,7 @@ def check(session: Session, settings: Settings, username: str, ip: str, now: dat
     """Refuse the attempt when too many failed recently.
 
     Raises:
-        ApiError: 429 (``type: rate_limited``) with ``Retry-After`` seconds.
+        TooMany: (``type: rate_limited``) with ``Retry-After`` seconds.
     """
     since = now - timedelta(seconds=settings.login_window_seconds)
     for column, value, limit in (
@@ -36,12 +35,11 @@ def check(session: Session, settings: Settings, username: str, ip: str, now: dat
         ).one()
         if int(count or 0) >= limit and oldest is not None:
             wait = (oldest - since).total_seconds()
-            raise ApiError(
-                429,
+            raise TooMany(
                 FieldProblem(
                     "username", "too many failed sign-ins; try again later", "rate_limited"
                 ),
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                retry_after=wait,
             )
 
 

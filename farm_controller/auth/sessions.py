@@ -4,7 +4,7 @@
 A session ends after `session_idle_minutes` without a request, `session_max_hours` after
 sign-in, at sign-out, and when the user's password changes or the user is deactivated.
 Cookie-authenticated requests that change something must echo the session's CSRF token
-in ``X-CSRF-Token`` (`auth.middleware`); the SameSite cookie is the second line.
+in ``X-CSRF-Token`` (`api.access_control`); the SameSite cookie is the second line.
 """
 
 from __future__ import annotations

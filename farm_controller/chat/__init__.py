@@ -8,5 +8,5 @@ staff, and what keeps them right-in-time on every pane.
 | `planning.py` | when each account's chats are read next (`sync_chats` jobs, anchors) |
 | `realtime.py` | the in-process event hub the WebSocket serves |
 | `access.py` | loading what a user may see (everything else is a 404) |
-| `views.py` | rows as API responses |
+| `presenters.py` | rows as API responses |
 """

@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from farm_controller.errors import ApiError, FieldProblem, not_found
+from farm_controller.auth.principal import User
+from farm_controller.errors import FieldProblem, Forbidden, not_found
 from farm_controller.models import Account, Contact, Conversation, Message
-from farm_controller.users import User
 
 
 def visible_accounts(session: Session, user: User) -> list[Account]:
@@ -31,7 +31,7 @@ def conversation_for(
     """The conversation, when `user` may see it.
 
     Raises:
-        ApiError: 404 when it does not exist or belongs to another account.
+        NotFound: when it does not exist or belongs to another account.
     """
     query = (
         select(Conversation)
@@ -50,7 +50,7 @@ def contact_for(session: Session, user: User, contact_id: int) -> Contact:
     """The contact, when `user` may see its account.
 
     Raises:
-        ApiError: 404 otherwise.
+        NotFound: otherwise.
     """
     contact = session.scalars(
         select(Contact)
@@ -66,7 +66,7 @@ def message_of(session: Session, conversation: Conversation, message_id: int) ->
     """A message of the conversation.
 
     Raises:
-        ApiError: 404 when the conversation has no such message.
+        NotFound: when the conversation has no such message.
     """
     message = session.get(Message, message_id)
     if message is None or message.conversation_id != conversation.id:
@@ -78,7 +78,7 @@ def require_admin(user: User, what: str) -> None:
     """Refuse staff members.
 
     Raises:
-        ApiError: 403 unless `user` is an admin.
+        Forbidden: unless `user` is an admin.
     """
     if not user.is_admin:
-        raise ApiError(403, FieldProblem(None, f"only an admin may {what}", "forbidden"))
+        raise Forbidden(FieldProblem(None, f"only an admin may {what}", "forbidden"))

@@ -39,8 +39,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from farm_controller.chat.presenters import conversation_event, message_event
 from farm_controller.chat.realtime import ChatEvent
-from farm_controller.chat.views import conversation_event, message_event
 from farm_controller.db import write_session
 from farm_controller.models import (
     Account,

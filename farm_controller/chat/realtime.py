@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from farm_controller.users import User
+from farm_controller.auth.principal import User
 
 log = logging.getLogger(__name__)
 

@@ -31,15 +31,15 @@ from farm_queue import InvalidTransitionError, JobNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from farm_controller.auth.principal import User
 from farm_controller.chat.access import conversation_for, message_of
 from farm_controller.chat.inbox import deliver
-from farm_controller.chat.views import conversation_event, message_event
+from farm_controller.chat.presenters import conversation_event, message_event
 from farm_controller.db import read_session, write_session
-from farm_controller.errors import ApiError, FieldProblem, conflict
+from farm_controller.errors import FieldProblem, Invalid, TooMany, conflict
 from farm_controller.models import Account, CannedReply, Contact, Conversation, Message
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.chat import DeliveryStatus, ReplyCreate
-from farm_controller.users import User
 from farm_protocol.chat import SendMessageTask
 from farm_protocol.jobs import Job, JobKind, JobState
 
@@ -95,15 +95,14 @@ def _check_cap(
         or 0
     )
     if booked >= cap:
-        raise ApiError(
-            429,
+        raise TooMany(
             FieldProblem(
                 "send_at" if scheduled else "text",
                 f"account {account.name!r} may send at most {cap} message(s) per minute and "
                 f"already has {booked} within a minute of {due.isoformat()}; send it later",
                 "cap_reached",
             ),
-            headers={"Retry-After": "60"},
+            retry_after=60,
         )
 
 
@@ -158,7 +157,7 @@ def create_reply(rt: Runtime, user: User, conversation_id: int, body: ReplyCreat
     """Store a person's reply and queue it for the account's phone.
 
     Raises:
-        ApiError: 404 unknown (or invisible) conversation; 422 no text, unknown canned
+        NotFound: unknown (or invisible) conversation; 422 no text, unknown canned
             reply, a send time in the past; 429 the account's reply cap is reached.
     """
     now = rt.clock()
@@ -170,8 +169,7 @@ def create_reply(rt: Runtime, user: User, conversation_id: int, body: ReplyCreat
         if body.canned_reply_id is not None:
             canned = session.get(CannedReply, body.canned_reply_id)
             if canned is None:
-                raise ApiError(
-                    422,
+                raise Invalid(
                     FieldProblem(
                         "canned_reply_id",
                         f"no canned reply with id {body.canned_reply_id}",
@@ -180,12 +178,12 @@ def create_reply(rt: Runtime, user: User, conversation_id: int, body: ReplyCreat
                 )
         text = body.text if body.text is not None else (canned.text if canned else None)
         if not text or not text.strip():
-            raise ApiError(422, FieldProblem("text", "a reply needs text", "missing"))
+            raise Invalid(FieldProblem("text", "a reply needs text", "missing"))
         send_at = body.send_at
         if send_at is not None and send_at <= now:
             send_at = None  # "now" or a moment ago: send at once
         if body.send_at is not None and body.send_at < now - timedelta(minutes=1):
-            raise ApiError(422, FieldProblem("send_at", "send_at is in the past", "past"))
+            raise Invalid(FieldProblem("send_at", "send_at is in the past", "past"))
         _check_cap(rt, session, account, send_at or now, send_at is not None)
         message = Message(
             conversation_id=conversation.id,
@@ -243,7 +241,7 @@ def retry_reply(rt: Runtime, user: User, conversation_id: int, message_id: int) 
     """Send a failed reply again, as a new job (it was known not to have gone out).
 
     Raises:
-        ApiError: 404 unknown message; 409 unless it failed; 429 the cap is reached.
+        NotFound: unknown message; 409 unless it failed; 429 the cap is reached.
     """
     now = rt.clock()
     with write_session(rt.sessions) as session:
@@ -272,7 +270,7 @@ def cancel_reply(rt: Runtime, user: User, conversation_id: int, message_id: int)
     """Withdraw a reply that no phone has started sending (e.g. a scheduled one).
 
     Raises:
-        ApiError: 404 unknown message; 409 once a phone has it.
+        NotFound: unknown message; 409 once a phone has it.
     """
     with read_session(rt.sessions) as session:
         conversation = conversation_for(session, user, conversation_id)

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from farm_controller.auth.principal import Role
 from farm_controller.schemas.types import DbId, Storable, UtcAware
-from farm_controller.users import Role
 from farm_protocol.device import DeviceState
 
 

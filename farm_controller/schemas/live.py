@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from farm_protocol.device import DeviceState
 from farm_protocol.jobs import JobKind, JobState
-from farm_protocol.screens import StreamSpec, StreamTier
+from farm_protocol.live import StreamSpec, StreamTier
 
 
 class AccountBrief(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from farm_controller.errors import ErrorItem
+from farm_controller.schemas.errors import ErrorItem
 from farm_controller.schemas.types import DbId, UtcAware
 
 EntryState = Literal[

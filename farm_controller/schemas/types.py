@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, Field
 
 MAX_DB_INT = 2_147_483_647
 """The largest id a 32-bit INTEGER column holds (PostgreSQL's `integer`)."""
 
-_NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
+"""A pattern that refuses the NUL character."""
 
 
 def storable(value: str) -> str:
@@ -55,18 +55,3 @@ UtcAware = Annotated[AwareDatetime, AfterValidator(utc)]
 
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 """An integer id in a request body."""
-
-IdPath = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
-"""An integer id in the URL path."""
-
-KeyPath = Annotated[str, Path(min_length=1, max_length=128, pattern=_NO_NUL)]
-"""A string key (job id, serial, host name, media id) in the URL path."""
-
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
-"""An optional integer id filter."""
-
-TextQuery = Annotated[str | None, Query(max_length=200, pattern=_NO_NUL)]
-"""An optional text filter."""
-
-Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT)]
-"""How many results to skip."""

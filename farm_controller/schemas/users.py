@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from farm_controller.auth.principal import Role
 from farm_controller.schemas.types import DbId, Storable
-from farm_controller.users import Role
 
 Username = Annotated[
     str,

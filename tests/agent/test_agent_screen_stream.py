@@ -17,7 +17,7 @@ import pytest
 
 from agent.host.remote_control import ControlGate, ControlRefused, apply_input
 from agent.host.screen_stream import FrameOutbox, StreamPump, encode_jpeg, ws_url
-from farm_protocol.screens import (
+from farm_protocol.live import (
     CONTROLLER_MESSAGE,
     CommandError,
     FrameError,

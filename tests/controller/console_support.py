@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from farm_controller.auth import accounts, tokens
+from farm_controller.auth import tokens
+from farm_controller.auth import users as user_rows
+from farm_controller.auth.principal import Role
 from farm_controller.db import write_session
 from farm_controller.models import Account
 from farm_controller.runtime import Runtime
-from farm_controller.users import Role
 
 FAST_HASHING: dict[str, Any] = {"password_hash_memory_kib": 8, "password_hash_time_cost": 1}
 """Settings that make argon2 cheap enough for tests (never use them elsewhere)."""
@@ -37,7 +38,7 @@ def add_user(
     with write_session(rt.sessions) as session:
         names = {a.name: a.id for a in session.scalars(select(Account))}
         ids = [ref if isinstance(ref, int) else names[ref] for ref in accounts_served]
-        user = accounts.create(
+        user = user_rows.create(
             session,
             rt.passwords,
             username=username,

@@ -9,8 +9,8 @@ from console_support import PASSWORD, add_user
 from controller_support import FakeAgent, create_account, png, submit_post, upload
 from sqlalchemy import select
 
-from farm_controller.dispatch import dispatch_due
 from farm_controller.models import AuditEvent
+from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_protocol.flow import FlowOutcome
 

@@ -19,7 +19,7 @@ from controller_support import (
 )
 
 from farm_controller import Settings, create_app
-from farm_controller.dispatch import dispatch_due
+from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import ClaimRequest, RegisterRequest, RenewRequest
 from farm_protocol.flow import FlowOutcome

@@ -16,7 +16,7 @@ from controller_support import (
 
 from farm_controller import charts
 from farm_controller.db import read_session, write_session
-from farm_controller.fleet import set_state
+from farm_controller.fleet.registry import set_state
 from farm_controller.models import Device, DeviceStateSpan
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import reap

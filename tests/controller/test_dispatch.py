@@ -10,9 +10,10 @@ from controller_support import START, FakeAgent, FakeClock, create_account, subm
 from sqlalchemy import select
 
 from farm_controller.db import write_session
-from farm_controller.dispatch import dispatch_due
 from farm_controller.models import PostTarget
+from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
+from farm_controller.wiring import build_runtime
 from farm_protocol.jobs import JobKind
 from farm_protocol.posts import TargetState
 
@@ -65,7 +66,7 @@ def test_concurrent_fires_from_two_controllers_make_one_job_per_target(
     post_for_two(client, agent)
     clock.advance(300)
     # A second runtime on the same database: its own process lock, as another replica.
-    other = Runtime.build(rt.settings, clock=clock)
+    other = build_runtime(rt.settings, clock=clock)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 

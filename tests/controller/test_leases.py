@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from controller_support import FakeAgent, FakeClock, create_account, png, submit_post
 
-from farm_controller.dispatch import dispatch_due
+from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import reap, sweep
 from farm_protocol.flow import FlowOutcome

@@ -17,7 +17,7 @@ from controller_support import (
     upload,
 )
 
-from farm_controller.dispatch import dispatch_due
+from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from controller_support import START, FakeAgent, FakeClock, create_account, submit_post
 
-from farm_controller.dispatch import dispatch_due
-from farm_controller.recurrence import Schedule, cron_trigger, crontab_weekdays
+from farm_controller.posts.dispatch import dispatch_due
+from farm_controller.posts.recurrence import Schedule, cron_trigger, crontab_weekdays
 from farm_controller.runtime import Runtime
 from farm_protocol.jobs import JobKind
 

@@ -25,7 +25,7 @@ from websockets.sync.client import connect
 
 from farm_controller import create_app
 from farm_controller.auth.policy import ROUTE_ROLES, access_for, is_page
-from farm_controller.users import ROLES
+from farm_controller.auth.principal import ROLES
 
 TOKENS = {role: f"matrix-{role}-token-" + "m" * 24 for role in ROLES}
 MISSING_ID = 999_999

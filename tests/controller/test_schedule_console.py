@@ -12,8 +12,8 @@ import httpx
 from controller_support import START, FakeAgent, FakeClock, create_account, png, submit_post, upload
 
 from farm_controller.db import write_session
-from farm_controller.dispatch import dispatch_due
 from farm_controller.models import Contact, Conversation, PostTarget
+from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.posts import TargetState

@@ -1,4 +1,4 @@
-"""`ScreenHub` on its own: streams run exactly while watched, frames reach only their
+"""`LiveHub` on its own: streams run exactly while watched, frames reach only their
 watchers, commands get their answers, a dropped link takes its holds with it."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from farm_controller.screens.hub import AgentLink, AgentUnavailable, ScreenHub
-from farm_controller.users import User
-from farm_protocol.screens import (
+from farm_controller.auth.principal import User
+from farm_controller.fleet.live_hub import AgentLink, AgentUnavailable, LiveHub
+from farm_protocol.live import (
     TIER_SPECS,
     AgentHello,
     CommandResult,
@@ -50,7 +50,7 @@ def sent(link: AgentLink) -> list[dict[str, object]]:
 
 def test_streams_start_with_the_first_viewer_and_stop_with_the_last() -> None:
     async def scenario() -> None:
-        hub = ScreenHub()
+        hub = LiveHub()
         link = hub.connect_agent("rack-1", AgentHello(host="rack-1", serials=["A1", "A2"]))
         one, two = hub.add_viewer(OPERATOR), hub.add_viewer(OPERATOR)
         hub.watch(one, ["A1", "A2"], "A1", HOSTS)
@@ -81,7 +81,7 @@ def test_streams_start_with_the_first_viewer_and_stop_with_the_last() -> None:
 
 def test_frames_reach_only_the_viewers_of_their_stream() -> None:
     async def scenario() -> None:
-        hub = ScreenHub()
+        hub = LiveHub()
         link = hub.connect_agent("rack-1", AgentHello(host="rack-1"))
         other = hub.connect_agent("rack-2", AgentHello(host="rack-2"))
         grid, page = hub.add_viewer(OPERATOR), hub.add_viewer(OPERATOR)
@@ -105,7 +105,7 @@ def test_frames_reach_only_the_viewers_of_their_stream() -> None:
 
 def test_an_agent_that_connects_later_is_asked_for_what_is_watched() -> None:
     async def scenario() -> None:
-        hub = ScreenHub()
+        hub = LiveHub()
         viewer = hub.add_viewer(OPERATOR)
         hub.watch(viewer, ["A1"], "A1", HOSTS)
         link = hub.connect_agent("rack-1", AgentHello(host="rack-1"))
@@ -118,7 +118,7 @@ def test_an_agent_that_connects_later_is_asked_for_what_is_watched() -> None:
 
 def test_commands_get_their_answers_and_a_dropped_link_fails_them() -> None:
     async def scenario() -> None:
-        hub = ScreenHub(command_timeout=2)
+        hub = LiveHub(command_timeout=2)
         link = hub.connect_agent("rack-1", AgentHello(host="rack-1"))
 
         def take(command_id: str) -> ControlCommand:
@@ -149,7 +149,7 @@ def test_commands_get_their_answers_and_a_dropped_link_fails_them() -> None:
 
 def test_a_hold_expires_on_the_controller_too() -> None:
     now = [10.0]
-    hub = ScreenHub(clock=lambda: now[0])
+    hub = LiveHub(clock=lambda: now[0])
     hub.set_control(ControlState(serial="A1", holder="op", expires_in=30))
     assert hub.control("A1").expires_in == 30
     now[0] += 31

@@ -16,12 +16,12 @@ import httpx
 from farm_support import HOST, agent_settings, controller_settings, wait_for
 
 from farm_controller import create_app
-from farm_controller.auth import accounts, tokens
+from farm_controller.auth import tokens
+from farm_controller.auth import users as user_rows
+from farm_controller.auth.principal import Role
 from farm_controller.db import write_session
+from farm_controller.fleet.live_hub import LiveHub
 from farm_controller.runtime import Runtime
-from farm_controller.screens import hub_of
-from farm_controller.screens.hub import ScreenHub
-from farm_controller.users import Role
 from simulator.control.server import LoopbackServer
 from simulator.farm import SimFarmSpec
 from simulator.host import SimAgent
@@ -59,8 +59,8 @@ class LiveFarm:
         self.serials = [phone.serial for phone in self.sim.phones]
 
     @property
-    def hub(self) -> ScreenHub:
-        return hub_of(self.app.state)
+    def hub(self) -> LiveHub:
+        return self.rt.live
 
     def phone(self, serial: str) -> VirtualPhone:
         return self.sim.phone(serial)
@@ -95,7 +95,7 @@ class LiveFarm:
         """A user with `PASSWORD` and, when given, a personal API token `token`."""
         now = self.rt.clock()
         with write_session(self.rt.sessions) as session:
-            user = accounts.create(
+            user = user_rows.create(
                 session,
                 self.rt.passwords,
                 username=username,

@@ -22,7 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from farm_controller.models import AuditEvent
 from farm_protocol.jobs import JobKind, JobState
-from farm_protocol.screens import AgentHello, StreamTier, decode_header
+from farm_protocol.live import AgentHello, StreamTier, decode_header
 
 pytestmark = pytest.mark.slow
 

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from farm_controller.api.deps import RuntimeDep, SessionDep
-from farm_controller.api.views import account_out
+from farm_controller.api.params import IdPath, TextQuery
+from farm_controller.api.presenters import account_out
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
 from farm_controller.models import Account, Device, PostAccount
 from farm_controller.schemas.accounts import AccountCreate, AccountOut, AccountUpdate
-from farm_controller.schemas.types import IdPath, TextQuery
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 

@@ -8,12 +8,19 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
 
-from farm_controller import agent_jobs, fleet
 from farm_controller.api.deps import AgentHost, RuntimeDep, SessionDep
-from farm_controller.errors import ApiError, FieldProblem, not_found, problems_from_validation
-from farm_controller.evidence import EvidenceFile
+from farm_controller.api.params import KeyPath
+from farm_controller.errors import (
+    FieldProblem,
+    Forbidden,
+    Invalid,
+    not_found,
+    problems_from_validation,
+)
+from farm_controller.fleet import registry as fleet
+from farm_controller.jobs import agent_side as agent_jobs
+from farm_controller.jobs.evidence import EvidenceFile
 from farm_controller.models import Media
-from farm_controller.schemas.types import KeyPath
 from farm_protocol.agent_api import (
     AGENT_API_PREFIX,
     ClaimRequest,
@@ -41,7 +48,7 @@ def _report(model: type[ReportT], raw: str) -> ReportT:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        raise ApiError(422, problems_from_validation(exc.errors(), ("report",))) from None
+        raise Invalid(problems_from_validation(exc.errors(), ("report",))) from None
 
 
 def _file(upload: UploadFile, limit: int, fallback_name: str) -> EvidenceFile:
@@ -54,9 +61,7 @@ def _file(upload: UploadFile, limit: int, fallback_name: str) -> EvidenceFile:
 def register(rt: RuntimeDep, host: AgentHost, body: RegisterRequest) -> RegisterResponse:
     """Register the host and all its phones (phones it no longer lists go offline)."""
     if body.host != host:
-        raise ApiError(
-            403, FieldProblem("host", f"this token belongs to host {host!r}", "forbidden")
-        )
+        raise Forbidden(FieldProblem("host", f"this token belongs to host {host!r}", "forbidden"))
     return fleet.register(rt, host, body)
 
 

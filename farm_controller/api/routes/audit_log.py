@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from farm_controller import audit
 from farm_controller.api.deps import SessionDep
+from farm_controller.api.params import IdQuery, Offset, TextQuery
 from farm_controller.models import AuditEvent
 from farm_controller.schemas.audit import AuditEventOut, AuditPage
-from farm_controller.schemas.types import IdQuery, Offset, TextQuery, UtcAware
+from farm_controller.schemas.types import UtcAware
 
 router = APIRouter(tags=["audit"])
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from farm_controller import audit
+from farm_controller.api.access_control import client_ip
+from farm_controller.api.audit_middleware import note
 from farm_controller.api.deps import CurrentUser, RuntimeDep
 from farm_controller.auth import ratelimit, sessions
-from farm_controller.auth.accounts import by_name, principal
-from farm_controller.auth.middleware import client_ip
+from farm_controller.auth.principal import User
+from farm_controller.auth.users import by_name, principal
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, FieldProblem
+from farm_controller.errors import FieldProblem, Unauthenticated
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.users import LoginIn, Principal, SessionOut
-from farm_controller.users import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -42,7 +42,7 @@ def login(rt: RuntimeDep, request: Request, response: Response, body: LoginIn) -
     ip = client_ip(request.scope)
     username = body.username.strip()
     password = body.password.get_secret_value()
-    audit.note(request, username=username[:100])
+    note(request, username=username[:100])
     secret = ""
     with write_session(rt.sessions) as session:
         ratelimit.check(session, rt.settings, username, ip, now)
@@ -69,8 +69,8 @@ def login(rt: RuntimeDep, request: Request, response: Response, body: LoginIn) -
             )
             signed_in = principal(user, "session", session_id=web.id, csrf_token=web.csrf_token)
     if signed_in is None:
-        raise ApiError(
-            401, FieldProblem("password", "wrong user name or password", "invalid_credentials")
+        raise Unauthenticated(
+            FieldProblem("password", "wrong user name or password", "invalid_credentials")
         )
     request.state.user = signed_in  # the audit log's actor
     response.set_cookie(

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
-from farm_controller.chat.views import canned_out
+from farm_controller.api.params import IdPath, TextQuery
+from farm_controller.chat.presenters import canned_out
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, FieldProblem, conflict, not_found
+from farm_controller.errors import FieldProblem, Invalid, conflict, not_found
 from farm_controller.models import CannedReply, Media
 from farm_controller.schemas.chat import CannedReplyCreate, CannedReplyOut, CannedReplyUpdate
-from farm_controller.schemas.types import IdPath, TextQuery
 
 router = APIRouter(prefix="/canned-replies", tags=["chat"])
 
@@ -30,8 +30,8 @@ def _check(session: Session, shortcode: str | None, media_id: str | None, other:
                 f"/{shortcode} is taken (canned reply {taken})", "duplicate", "shortcode"
             )
     if media_id is not None and session.get(Media, media_id) is None:
-        raise ApiError(
-            422, FieldProblem("media_id", f"no uploaded image with id {media_id!r}", "not_found")
+        raise Invalid(
+            FieldProblem("media_id", f"no uploaded image with id {media_id!r}", "not_found")
         )
 
 

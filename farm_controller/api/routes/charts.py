@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 
 from farm_controller import charts
 from farm_controller.api.deps import RuntimeDep, SessionDep
-from farm_controller.errors import ApiError, FieldProblem
+from farm_controller.api.params import TextQuery
+from farm_controller.errors import FieldProblem, Invalid
 from farm_controller.schemas.accounts import check_timezone
 from farm_controller.schemas.charts import DeviceOnlineChart, FirstResponseChart, PostsChart
-from farm_controller.schemas.types import TextQuery
 
 router = APIRouter(prefix="/charts", tags=["charts"])
 
@@ -24,7 +24,7 @@ def _zone(timezone: str | None) -> str:
     try:
         return check_timezone(timezone)
     except ValueError as exc:
-        raise ApiError(422, FieldProblem("timezone", str(exc))) from None
+        raise Invalid(FieldProblem("timezone", str(exc))) from None
 
 
 @router.get("/posts")

@@ -9,13 +9,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
+from farm_controller.api.params import IdPath
 from farm_controller.chat.access import contact_for
-from farm_controller.chat.views import contact_out, conversation_event, conversations_of_contact
+from farm_controller.chat.presenters import (
+    contact_out,
+    conversation_event,
+    conversations_of_contact,
+)
 from farm_controller.db import write_session
 from farm_controller.models import Contact, ContactTag, Tag
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.chat import ContactOut, ContactTagsBody, ContactUpdate
-from farm_controller.schemas.types import IdPath
 
 router = APIRouter(prefix="/contacts", tags=["chat"])
 

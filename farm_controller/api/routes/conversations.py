@@ -13,10 +13,12 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
-from farm_controller.auth.accounts import by_name, principal
+from farm_controller.api.params import IdPath, IdQuery, Offset, TextQuery
+from farm_controller.auth.principal import User
+from farm_controller.auth.users import by_name, principal
 from farm_controller.chat import replies
 from farm_controller.chat.access import conversation_for
-from farm_controller.chat.views import (
+from farm_controller.chat.presenters import (
     conversation_event,
     conversation_out,
     message_out,
@@ -24,7 +26,7 @@ from farm_controller.chat.views import (
     note_out,
 )
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, FieldProblem
+from farm_controller.errors import FieldProblem, Invalid
 from farm_controller.models import (
     Account,
     Contact,
@@ -46,8 +48,6 @@ from farm_controller.schemas.chat import (
     ReplyCreate,
     StatusBody,
 )
-from farm_controller.schemas.types import IdPath, IdQuery, Offset, TextQuery
-from farm_controller.users import User
 
 router = APIRouter(prefix="/conversations", tags=["chat"])
 
@@ -121,8 +121,8 @@ def _before(session: Session, conversation: Conversation, seq: int) -> ColumnEle
         select(Message).where(Message.conversation_id == conversation.id, Message.seq == seq)
     ).first()
     if first is None:
-        raise ApiError(
-            422, FieldProblem("before_seq", f"no message {seq} in this conversation", "not_found")
+        raise Invalid(
+            FieldProblem("before_seq", f"no message {seq} in this conversation", "not_found")
         )
     if first.position is not None:
         return and_(Message.position.is_not(None), Message.position < first.position)
@@ -194,12 +194,9 @@ def assign(
         assignee = principal(record, "session") if record is not None and record.active else None
         account = conversation.account
         if assignee is None:
-            raise ApiError(
-                422, FieldProblem("assignee", f"no user named {body.assignee!r}", "not_found")
-            )
+            raise Invalid(FieldProblem("assignee", f"no user named {body.assignee!r}", "not_found"))
         if not assignee.may_see(account.id, account.name):
-            raise ApiError(
-                422,
+            raise Invalid(
                 FieldProblem(
                     "assignee",
                     f"{body.assignee!r} does not serve account {account.name!r}",

@@ -6,12 +6,12 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from farm_controller.api.deps import RuntimeDep, SessionDep
-from farm_controller.api.views import device_out
+from farm_controller.api.params import KeyPath, TextQuery
+from farm_controller.api.presenters import device_out
 from farm_controller.errors import not_found
 from farm_controller.models import Account, Device
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.fleet import DeviceDetail, DeviceOut
-from farm_controller.schemas.types import KeyPath, TextQuery
 from farm_protocol.device import DeviceState
 
 router = APIRouter(prefix="/devices", tags=["fleet"])

@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from farm_controller.api.deps import RuntimeDep, SessionDep
+from farm_controller.api.params import KeyPath
 from farm_controller.errors import not_found
 from farm_controller.models import Evidence
-from farm_controller.schemas.types import KeyPath
 
 router = APIRouter(prefix="/evidence", tags=["jobs"])
 

@@ -15,8 +15,7 @@ router = APIRouter(tags=["health"])
 @router.get("/health")
 def health(rt: RuntimeDep, request: Request, response: Response) -> HealthOut:
     """Report database and scheduler status and counts (no token needed); 503 if degraded."""
-    scheduler = getattr(request.app.state, "scheduler", None)
-    scheduler_ok = bool(scheduler is not None and scheduler.running)
+    scheduler_ok = rt.clockwork_running
     jobs: dict[str, int] = {}
     devices: dict[str, int] = {}
     hosts_online = posts_scheduled = 0

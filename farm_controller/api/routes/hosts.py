@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from farm_controller.api.deps import SessionDep
-from farm_controller.api.views import device_out, host_out
+from farm_controller.api.params import KeyPath
+from farm_controller.api.presenters import device_out, host_out
 from farm_controller.errors import not_found
 from farm_controller.models import Device, Host
 from farm_controller.schemas.fleet import HostDetail, HostOut
-from farm_controller.schemas.types import KeyPath
 
 router = APIRouter(prefix="/hosts", tags=["fleet"])
 

@@ -8,16 +8,16 @@ from farm_queue import JobNotFoundError
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from farm_controller import audit
+from farm_controller.api.audit_middleware import note
 from farm_controller.api.deps import RuntimeDep, SessionDep
-from farm_controller.api.views import evidence_out, job_out, step_out, target_out
+from farm_controller.api.params import IdQuery, KeyPath, Offset, TextQuery
+from farm_controller.api.presenters import evidence_out, job_out, step_out, target_out
 from farm_controller.errors import not_found
-from farm_controller.job_control import cancel_job, retry_job
-from farm_controller.job_listing import Order, list_jobs
+from farm_controller.jobs.control import cancel_job, retry_job
+from farm_controller.jobs.listing import Order, list_jobs
 from farm_controller.models import Account, Evidence, JobReport, JobStep, PostTarget
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.jobs import JobDetail, JobOut, ReportOut
-from farm_controller.schemas.types import IdQuery, KeyPath, Offset, TextQuery
 from farm_protocol.jobs import JobKind, JobState
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -102,7 +102,7 @@ def retry(rt: RuntimeDep, request: Request, job_id: KeyPath) -> JobOut:
     """Retry a failed job (as a new job) or an unconfirmed one (reading the screen first)."""
     _note_job(rt, request, job_id)
     retried = job_out(retry_job(rt, job_id))
-    audit.note(request, new_job=retried.id)
+    note(request, new_job=retried.id)
     return retried
 
 
@@ -120,7 +120,7 @@ def _note_job(rt: Runtime, request: Request, job_id: str) -> None:
     except JobNotFoundError:
         return
     account_id = job.payload.get("account_id")
-    audit.note(
+    note(
         request,
         devices=[job.device_serial],
         accounts=[account_id] if isinstance(account_id, int) else [],

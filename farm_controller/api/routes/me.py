@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from farm_controller.api.deps import ChatUser, SessionDep
-from farm_controller.auth.accounts import assignable
+from farm_controller.auth.users import assignable
 from farm_controller.chat.access import visible_accounts
 from farm_controller.models import Device
 from farm_controller.schemas.chat import AccountBrief, MeOut

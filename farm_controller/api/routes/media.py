@@ -8,13 +8,13 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from farm_controller.api.deps import RuntimeDep, SessionDep
+from farm_controller.api.params import KeyPath
+from farm_controller.api.presenters import media_out
 from farm_controller.api.uploads import read_limited
-from farm_controller.api.views import media_out
 from farm_controller.errors import not_found
-from farm_controller.media import add_media
+from farm_controller.media.library import add_media
 from farm_controller.models import Media
 from farm_controller.schemas.media import MediaOut
-from farm_controller.schemas.types import KeyPath
 
 router = APIRouter(prefix="/media", tags=["media"])
 

@@ -12,12 +12,20 @@ from sqlalchemy.orm import Session, selectinload
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from farm_controller import audit
+from farm_controller.api.audit_middleware import note
 from farm_controller.api.deps import CurrentUser, RuntimeDep, SessionDep
-from farm_controller.api.views import post_out, post_summary, target_out
-from farm_controller.errors import ApiError, FieldProblem, not_found, problems_from_validation
+from farm_controller.api.params import IdPath, IdQuery, Offset, TextQuery
+from farm_controller.api.presenters import post_out, post_summary, target_out
+from farm_controller.auth.principal import User
+from farm_controller.errors import (
+    FieldProblem,
+    Invalid,
+    Unsupported,
+    not_found,
+    problems_from_validation,
+)
 from farm_controller.models import Account, Post, PostAccount, PostMedia, PostTarget
-from farm_controller.posting import Upload, cancel_post, create_post, decide
+from farm_controller.posts.submission import Upload, cancel_post, create_post, decide
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.posts import (
     DecisionIn,
@@ -27,8 +35,6 @@ from farm_controller.schemas.posts import (
     PostSummary,
     TargetOut,
 )
-from farm_controller.schemas.types import IdPath, IdQuery, Offset, TextQuery
-from farm_controller.users import User
 from farm_protocol.posts import Decision, TargetState
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -63,7 +69,7 @@ def _parse(raw: str | bytes, prefix: tuple[str, ...] = ()) -> PostCreate:
     try:
         return PostCreate.model_validate_json(raw)
     except ValidationError as exc:
-        raise ApiError(422, problems_from_validation(exc.errors(), prefix)) from None
+        raise Invalid(problems_from_validation(exc.errors(), prefix)) from None
 
 
 async def _read_request(request: Request, max_bytes: int) -> tuple[PostCreate, list[Upload]]:
@@ -71,8 +77,7 @@ async def _read_request(request: Request, max_bytes: int) -> tuple[PostCreate, l
     if content_type.startswith("application/json"):
         return _parse(await request.body()), []
     if not content_type.startswith("multipart/form-data"):
-        raise ApiError(
-            415,
+        raise Unsupported(
             FieldProblem(
                 None,
                 "send application/json, or multipart/form-data with `post` and `files`",
@@ -82,17 +87,15 @@ async def _read_request(request: Request, max_bytes: int) -> tuple[PostCreate, l
     try:
         form = await request.form(max_files=MAX_FORM_FILES, max_fields=20)
     except Exception as exc:  # the multipart parser's errors: too many files, bad framing
-        raise ApiError(422, FieldProblem("files", f"unreadable form: {exc}", "bad_form")) from None
+        raise Invalid(FieldProblem("files", f"unreadable form: {exc}", "bad_form")) from None
     raw = form.get("post")
     if not isinstance(raw, str):
-        raise ApiError(
-            422, FieldProblem("post", "send the post as JSON in the `post` field", "missing")
-        )
+        raise Invalid(FieldProblem("post", "send the post as JSON in the `post` field", "missing"))
     body = _parse(raw)
     uploads = []
     for index, item in enumerate(form.getlist("files")):
         if not isinstance(item, UploadFile):
-            raise ApiError(422, FieldProblem(f"files[{index}]", "not a file", "not_a_file"))
+            raise Invalid(FieldProblem(f"files[{index}]", "not a file", "not_a_file"))
         # One byte over the limit is enough for the check to name the file as too large.
         data = await item.read(max_bytes + 1)
         uploads.append(Upload(item.filename or f"file-{index}", data))
@@ -124,14 +127,12 @@ def _load(session: Session, post_id: IdPath) -> Post:
 async def submit_post(rt: RuntimeDep, request: Request, user: CurrentUser) -> PostOut:
     """Submit a post: JSON with media_ids, or multipart `post` + `files`; 4xx name the field."""
     body, uploads = await _read_request(request, rt.settings.max_image_bytes)
-    audit.note(request, accounts=body.account_ids)
+    note(request, accounts=body.account_ids)
     if user.via != "service":
         body = body.model_copy(update={"created_by": user.name})
     created = await run_in_threadpool(create_post, rt, body, uploads)
-    audit.note(request, target=f"post:{created.post_id}")
-    scheduler = getattr(request.app.state, "scheduler", None)
-    if scheduler is not None:
-        scheduler.dispatch_at(created.first_occurrence)
+    note(request, target=f"post:{created.post_id}")
+    rt.wake_at(created.first_occurrence)
     return await run_in_threadpool(_show, rt, request, created.post_id)
 
 
@@ -185,7 +186,7 @@ def cancel(rt: RuntimeDep, request: Request, post_id: IdPath) -> PostOut:
     """Cancel what has not started; parked targets are rejected; recurrence stops."""
     cancel_post(rt, post_id)
     shown = _show(rt, request, post_id)
-    audit.note(request, accounts=shown.account_ids)
+    note(request, accounts=shown.account_ids)
     return shown
 
 
@@ -205,7 +206,7 @@ def _decide(
         target = session.get(PostTarget, target_id)
         account = session.get(Account, account_id)
         assert target is not None and account is not None
-        audit.note(request, devices=[account.device_serial], decision=str(decision))
+        note(request, devices=[account.device_serial], decision=str(decision))
         return target_out(request, target, account.name)
 
 

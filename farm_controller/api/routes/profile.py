@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from farm_controller.api.deps import CurrentUser, RuntimeDep
-from farm_controller.auth.accounts import set_password
+from farm_controller.auth.users import set_password
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, FieldProblem, conflict
+from farm_controller.errors import FieldProblem, Invalid, conflict
 from farm_controller.models import UserRecord
 from farm_controller.schemas.users import PasswordChange
 
@@ -24,8 +24,8 @@ def change_password(rt: RuntimeDep, user: CurrentUser, body: PasswordChange) -> 
         if record is None:
             raise conflict("your user no longer exists", "gone")
         if not rt.passwords.verify(record.password_hash, body.current_password.get_secret_value()):
-            raise ApiError(
-                422, FieldProblem("current_password", "the current password is wrong", "wrong")
+            raise Invalid(
+                FieldProblem("current_password", "the current password is wrong", "wrong")
             )
         set_password(
             session,

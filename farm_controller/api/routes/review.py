@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from farm_controller.api.deps import SessionDep
-from farm_controller.api.views import media_out, target_out
+from farm_controller.api.presenters import media_out, target_out
 from farm_controller.models import Post, PostMedia, PostTarget
 from farm_controller.schemas.audit import ReviewItem
 from farm_protocol.posts import TargetState

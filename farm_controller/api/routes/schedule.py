@@ -12,16 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 
-from farm_controller import audit
+from farm_controller.api.audit_middleware import note
 from farm_controller.api.deps import CurrentUser, RuntimeDep, SessionDep
-from farm_controller.api.views import account_out
+from farm_controller.api.params import IdPath, IdQuery, TextQuery
+from farm_controller.api.presenters import account_out
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, ErrorItem, FieldProblem, not_found
+from farm_controller.errors import FieldProblem, Invalid, not_found
 from farm_controller.models import Account, Device, Post
-from farm_controller.posting import check_post
-from farm_controller.schedule_csv import MAX_BYTES, export_posts, import_rows, read_rows
-from farm_controller.schedule_views import MAX_RANGE, accounts_with_tag, occurrences_between
+from farm_controller.posts.calendar import MAX_RANGE, accounts_with_tag, occurrences_between
+from farm_controller.posts.schedule_csv import MAX_BYTES, export_posts, import_rows, read_rows
+from farm_controller.posts.slots import next_free_slot
+from farm_controller.posts.submission import check_post
 from farm_controller.schemas.accounts import AccountOut
+from farm_controller.schemas.errors import ErrorItem
 from farm_controller.schemas.posts import PostCreate
 from farm_controller.schemas.schedule import (
     AccountSlot,
@@ -34,8 +37,7 @@ from farm_controller.schemas.schedule import (
     NextSlotOut,
     SlotsIn,
 )
-from farm_controller.schemas.types import IdPath, IdQuery, TextQuery, UtcAware
-from farm_controller.slots import next_free_slot
+from farm_controller.schemas.types import UtcAware
 
 router = APIRouter(tags=["schedule"])
 
@@ -48,11 +50,9 @@ def _items(problems: Sequence[FieldProblem]) -> list[ErrorItem]:
 
 def _range(start: datetime, end: datetime) -> None:
     if end <= start:
-        raise ApiError(422, FieldProblem("end", "end must be after start", "value_error"))
+        raise Invalid(FieldProblem("end", "end must be after start", "value_error"))
     if end - start > MAX_RANGE:
-        raise ApiError(
-            422, FieldProblem("end", f"at most {MAX_RANGE.days} days at a time", "too_long")
-        )
+        raise Invalid(FieldProblem("end", f"at most {MAX_RANGE.days} days at a time", "too_long"))
 
 
 def _account_filter(
@@ -139,7 +139,7 @@ def next_slot(rt: RuntimeDep, session: SessionDep, body: NextSlotIn) -> NextSlot
         if account_id not in found
     ]
     if missing:
-        raise ApiError(422, missing)
+        raise Invalid(missing)
     accounts = [found[i] for i in dict.fromkeys(body.account_ids)]
     after = max(body.after or rt.clock(), rt.clock())
     at, own = next_free_slot(session, accounts, after)
@@ -215,12 +215,10 @@ async def import_csv(
     data = await file.read(MAX_BYTES + 1)
     rows = read_rows(data)
     results = await run_in_threadpool(import_rows, rt, rows, dry_run=dry_run, created_by=user.name)
-    scheduler = getattr(request.app.state, "scheduler", None)
     created = [post for _, post, _ in results if post is not None]
-    if scheduler is not None:
-        for post in created:
-            scheduler.dispatch_at(post.first_occurrence)
-    audit.note(request, created=[post.post_id for post in created], dry_run=dry_run)
+    for post in created:
+        rt.wake_at(post.first_occurrence)
+    note(request, created=[post.post_id for post in created], dry_run=dry_run)
     return ImportOut(
         dry_run=dry_run,
         created=len(created),

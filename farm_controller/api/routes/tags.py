@@ -10,14 +10,14 @@ from fastapi import APIRouter, Response
 from sqlalchemy import delete, select
 
 from farm_controller.api.deps import ChatUser, RuntimeDep, SessionDep
+from farm_controller.api.params import IdPath
 from farm_controller.api.routes.contacts import tag_named
 from farm_controller.chat.access import require_admin
-from farm_controller.chat.views import tag_out
+from farm_controller.chat.presenters import tag_out
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
 from farm_controller.models import AutoTagRule, ContactTag, Tag
 from farm_controller.schemas.chat import RuleCreate, RuleOut, TagCreate, TagOut, TagUpdate
-from farm_controller.schemas.types import IdPath
 
 router = APIRouter(tags=["chat"])
 

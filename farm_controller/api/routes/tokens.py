@@ -8,15 +8,15 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from farm_controller.api.deps import CurrentUser, RuntimeDep, SessionDep
+from farm_controller.api.params import IdPath
+from farm_controller.api.presenters import token_out
 from farm_controller.auth import tokens
-from farm_controller.auth.accounts import token_out
+from farm_controller.auth.principal import User
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
 from farm_controller.models import ApiTokenRecord, UserRecord
 from farm_controller.runtime import Runtime
-from farm_controller.schemas.types import IdPath
 from farm_controller.schemas.users import TokenCreate, TokenCreated, TokenOut
-from farm_controller.users import User
 
 router = APIRouter(tags=["profile"])
 admin_router = APIRouter(tags=["users"])

@@ -10,20 +10,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from farm_controller.api.deps import CurrentUser, RuntimeDep, SessionDep
-from farm_controller.auth import accounts, sessions
+from farm_controller.api.params import IdPath, TextQuery
+from farm_controller.api.presenters import user_out
+from farm_controller.auth import sessions
+from farm_controller.auth import users as user_rows
+from farm_controller.auth.principal import Role
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
 from farm_controller.models import UserRecord
-from farm_controller.schemas.types import IdPath, TextQuery
 from farm_controller.schemas.users import UserCreate, UserCreated, UserOut, UserUpdate
-from farm_controller.users import Role
 
 router = APIRouter(prefix="/users", tags=["users"])
 
 
 def _out(session: Session, now: datetime, user: UserRecord) -> UserOut:
-    live = accounts.live_tokens(session, [user.id], now)
-    return accounts.user_out(user, live.get(user.id, 0))
+    live = user_rows.live_tokens(session, [user.id], now)
+    return user_out(user, live.get(user.id, 0))
 
 
 @router.get("")
@@ -48,17 +50,17 @@ def list_users(
             | func.lower(UserRecord.display_name).contains(needle, autoescape=True)
         )
     users = list(session.scalars(query.order_by(UserRecord.username).limit(limit)))
-    live = accounts.live_tokens(session, [u.id for u in users], rt.clock())
-    return [accounts.user_out(u, live.get(u.id, 0)) for u in users]
+    live = user_rows.live_tokens(session, [u.id for u in users], rt.clock())
+    return [user_out(u, live.get(u.id, 0)) for u in users]
 
 
 @router.post("", status_code=201)
 def create_user(rt: RuntimeDep, body: UserCreate) -> UserCreated:
     """Create a user; without a password one is generated and answered once."""
-    generated = None if body.password is not None else accounts.generate_password()
+    generated = None if body.password is not None else user_rows.generate_password()
     password = body.password.get_secret_value() if body.password is not None else generated
     with write_session(rt.sessions) as session:
-        user = accounts.create(
+        user = user_rows.create(
             session,
             rt.passwords,
             username=body.username,
@@ -96,9 +98,9 @@ def update_user(rt: RuntimeDep, me: CurrentUser, user_id: IdPath, body: UserUpda
         if body.role is not None:
             user.role = body.role
         if body.account_ids is not None:
-            accounts.set_accounts(session, user, body.account_ids)
+            user_rows.set_accounts(session, user, body.account_ids)
         if body.password is not None:
-            accounts.set_password(
+            user_rows.set_password(
                 session, rt.passwords, user, body.password.get_secret_value(), now
             )
         if body.active is not None and body.active != user.active:

@@ -8,8 +8,20 @@ from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from farm_controller.dispatch import schedule_of
-from farm_controller.models import Account, Device, Evidence, Host, JobStep, Media, Post, PostTarget
+from farm_controller.auth.principal import Role
+from farm_controller.models import (
+    Account,
+    ApiTokenRecord,
+    Device,
+    Evidence,
+    Host,
+    JobStep,
+    Media,
+    Post,
+    PostTarget,
+    UserRecord,
+)
+from farm_controller.posts.dispatch import schedule_of
 from farm_controller.schemas.accounts import AccountOut, QuietHours
 from farm_controller.schemas.fleet import DeviceOut, HostOut
 from farm_controller.schemas.jobs import EvidenceOut, JobOut, StepOut
@@ -21,6 +33,7 @@ from farm_controller.schemas.posts import (
     RecurrenceOut,
     TargetOut,
 )
+from farm_controller.schemas.users import TokenOut, UserOut
 from farm_protocol.jobs import Job
 from farm_protocol.posts import TargetState
 
@@ -210,4 +223,36 @@ def evidence_out(request: Request, item: Evidence) -> EvidenceOut:
         size=item.size,
         url=evidence_url(request, item.id),
         created_at=item.created_at,
+    )
+
+
+def user_out(user: UserRecord, tokens: int) -> UserOut:
+    """A user as the API shows it."""
+    role: Role = user.role  # type: ignore[assignment]
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=role,
+        active=user.active,
+        account_ids=[link.account_id for link in user.accounts],
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+        last_login_at=user.last_login_at,
+        has_password=user.password_hash is not None,
+        tokens=tokens,
+    )
+
+
+def token_out(token: ApiTokenRecord) -> TokenOut:
+    """A token as the API shows it (never the secret)."""
+    return TokenOut(
+        id=token.id,
+        user_id=token.user_id,
+        name=token.name,
+        prefix=token.prefix,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
     )

@@ -12,16 +12,14 @@ asked phone by phone, which is fine for the small stores tests use.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from farm_queue import SqlJobStore
 from farm_queue.tables import jobs as jobs_table
-from fastapi import Request
 from sqlalchemy import RowMapping, func, select
 from sqlalchemy.orm import Session
 
-from farm_controller.api.views import evidence_url
 from farm_controller.models import Account, Device, Evidence, Host
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.live import (
@@ -37,7 +35,7 @@ from farm_controller.schemas.live import (
 )
 from farm_protocol.device import DeviceState
 from farm_protocol.jobs import Job, JobState
-from farm_protocol.screens import ControlState, StreamSpec, StreamTier
+from farm_protocol.live import ControlState, StreamSpec, StreamTier
 
 ENDED = (JobState.SUCCEEDED, JobState.FAILED, JobState.UNCONFIRMED, JobState.CANCELLED)
 """States after which a job says something about the phone (cancelled ones are skipped)."""
@@ -248,7 +246,7 @@ def farm_view(
 def device_live(
     rt: Runtime,
     session: Session,
-    request: Request,
+    evidence_url: Callable[[str], str],
     device: Device,
     *,
     live_hosts: set[str],
@@ -256,7 +254,7 @@ def device_live(
     caller: str,
     streams: dict[StreamTier, StreamSpec],
 ) -> DeviceLive:
-    """The device page's data."""
+    """The device page's data (`evidence_url` turns an evidence id into where it is served)."""
     accounts = _accounts_by_phone(session, [device.serial])
     [farm_device] = _farm_devices(
         rt, [device], accounts, live_hosts, {device.serial: control}, caller
@@ -275,7 +273,7 @@ def device_live(
                     id=item.id,
                     kind=item.kind,
                     filename=item.filename,
-                    url=evidence_url(request, item.id),
+                    url=evidence_url(item.id),
                 )
             )
     return DeviceLive(

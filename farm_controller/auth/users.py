@@ -1,4 +1,4 @@
-"""Users as rows: create and change them, check their input, load them as `users.User`."""
+"""Users as rows: create and change them, check their input, load them as `principal.User`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from farm_controller.auth import sessions
 from farm_controller.auth.passwords import Passwords, password_problem
-from farm_controller.errors import ApiError, FieldProblem, conflict
+from farm_controller.auth.principal import API_USER, Role, User, Via
+from farm_controller.errors import FieldProblem, Invalid, conflict
 from farm_controller.models import Account, ApiTokenRecord, UserAccount, UserRecord
-from farm_controller.schemas.users import TokenOut, UserOut
-from farm_controller.users import API_USER, Role, User, Via
 
 RESERVED_NAMES = frozenset({API_USER, "system", "anonymous"})
 
@@ -53,10 +52,10 @@ def by_name(session: Session, username: str) -> UserRecord | None:
 
 
 def check_password(password: str, username: str, field: str = "password") -> None:
-    """Raises ApiError 422 naming `field` when the password is not acceptable."""
+    """Raises Invalid: naming `field` when the password is not acceptable."""
     problem = password_problem(password, username)
     if problem is not None:
-        raise ApiError(422, FieldProblem(field, problem, "weak_password"))
+        raise Invalid(FieldProblem(field, problem, "weak_password"))
 
 
 def _accounts(session: Session, ids: Sequence[int]) -> list[int]:
@@ -67,7 +66,7 @@ def _accounts(session: Session, ids: Sequence[int]) -> list[int]:
         if account_id not in found
     ]
     if problems:
-        raise ApiError(422, problems)
+        raise Invalid(problems)
     return sorted(set(ids))
 
 
@@ -91,12 +90,12 @@ def create(
     """Store a new user.
 
     Raises:
-        ApiError: 409 when the user name is taken, 422 for a reserved name, a weak
+        Conflict: when the user name is taken, 422 for a reserved name, a weak
             password or an unknown account.
     """
     username = username.strip()
     if username.lower() in RESERVED_NAMES:
-        raise ApiError(422, FieldProblem("username", f"{username!r} is reserved", "reserved"))
+        raise Invalid(FieldProblem("username", f"{username!r} is reserved", "reserved"))
     if by_name(session, username) is not None:
         raise conflict(f"a user named {username!r} exists", "duplicate", "username")
     if password is not None:
@@ -147,38 +146,6 @@ def live_tokens(session: Session, user_ids: Sequence[int], now: datetime) -> dic
         .group_by(ApiTokenRecord.user_id)
     )
     return {user_id: int(count) for user_id, count in rows}
-
-
-def user_out(user: UserRecord, tokens: int) -> UserOut:
-    """A user as the API shows it."""
-    role: Role = user.role  # type: ignore[assignment]
-    return UserOut(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=role,
-        active=user.active,
-        account_ids=[link.account_id for link in user.accounts],
-        created_at=user.created_at,
-        updated_at=user.updated_at,
-        last_login_at=user.last_login_at,
-        has_password=user.password_hash is not None,
-        tokens=tokens,
-    )
-
-
-def token_out(token: ApiTokenRecord) -> TokenOut:
-    """A token as the API shows it (never the secret)."""
-    return TokenOut(
-        id=token.id,
-        user_id=token.user_id,
-        name=token.name,
-        prefix=token.prefix,
-        created_at=token.created_at,
-        expires_at=token.expires_at,
-        last_used_at=token.last_used_at,
-        revoked_at=token.revoked_at,
-    )
 
 
 def assignable(session: Session, account_ids: Sequence[int]) -> list[str]:

@@ -33,9 +33,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from farm_controller.errors import ApiError, FieldProblem, problems_from_validation
+from farm_controller.errors import DomainError, FieldProblem, Invalid, problems_from_validation
 from farm_controller.models import Account, Post
-from farm_controller.posting import NewPost, check_post, create_post
+from farm_controller.posts.submission import NewPost, check_post, create_post
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.accounts import check_timezone
 from farm_controller.schemas.posts import PostCreate
@@ -103,15 +103,12 @@ def _moment(value: str, zone_name: str | None, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ApiError(
-            422,
+        raise Invalid(
             FieldProblem(field, f"{value!r} is not a date and time (2030-01-02 09:00)", "value"),
         ) from None
     if moment.tzinfo is None:
         if not zone_name:
-            raise ApiError(
-                422, FieldProblem(field, "a local time needs the timezone column", "missing")
-            )
+            raise Invalid(FieldProblem(field, "a local time needs the timezone column", "missing"))
         moment = moment.replace(tzinfo=ZoneInfo(zone_name))
     return moment
 
@@ -136,7 +133,7 @@ def _accounts(session: Session, cell: str) -> list[int]:
         else:
             problems.append(FieldProblem("accounts", f"no account named {item!r}", "not_found"))
     if problems:
-        raise ApiError(422, problems)
+        raise Invalid(problems)
     return list(dict.fromkeys(ids))
 
 
@@ -145,7 +142,7 @@ def _truthy(value: str) -> bool:
         return False
     if value.strip().lower() in ("1", "true", "yes", "y"):
         return True
-    raise ApiError(422, FieldProblem("allow_duplicate", f"{value!r} is not true or false", "value"))
+    raise Invalid(FieldProblem("allow_duplicate", f"{value!r} is not true or false", "value"))
 
 
 def row_to_post(session: Session, row: dict[str, str]) -> PostCreate:
@@ -155,7 +152,7 @@ def row_to_post(session: Session, row: dict[str, str]) -> PostCreate:
         try:
             check_timezone(zone)
         except ValueError as exc:
-            raise ApiError(422, FieldProblem("timezone", str(exc))) from None
+            raise Invalid(FieldProblem("timezone", str(exc))) from None
     account_ids = _accounts(session, row.get("accounts", ""))
     if zone is None and account_ids:
         first = session.get(Account, account_ids[0])
@@ -178,40 +175,37 @@ def row_to_post(session: Session, row: dict[str, str]) -> PostCreate:
             recurrence["cron"] = cron
         if interval:
             if not interval.isdigit():
-                raise ApiError(
-                    422, FieldProblem("interval_seconds", "a whole number of seconds", "value")
+                raise Invalid(
+                    FieldProblem("interval_seconds", "a whole number of seconds", "value")
                 )
             recurrence["interval_seconds"] = int(interval)
         if not row.get("until", "").strip():
-            raise ApiError(422, FieldProblem("until", "a recurrence needs an end", "missing"))
+            raise Invalid(FieldProblem("until", "a recurrence needs an end", "missing"))
         recurrence["until"] = _moment(row["until"], zone, "until")
         body["recurrence"] = recurrence
     try:
         return PostCreate.model_validate(body)
     except ValidationError as exc:
-        raise ApiError(422, problems_from_validation(exc.errors())) from None
+        raise Invalid(problems_from_validation(exc.errors())) from None
 
 
 def read_rows(data: bytes) -> list[dict[str, str]]:
     """The CSV's rows as dicts by column (422 for an unreadable file or unknown columns)."""
     if len(data) > MAX_BYTES:
-        raise ApiError(
-            422, FieldProblem("file", f"the file is over {MAX_BYTES} bytes", "too_large")
-        )
+        raise Invalid(FieldProblem("file", f"the file is over {MAX_BYTES} bytes", "too_large"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiError(422, FieldProblem("file", "save the CSV as UTF-8", "encoding")) from None
+        raise Invalid(FieldProblem("file", "save the CSV as UTF-8", "encoding")) from None
     if "\x00" in text:
-        raise ApiError(422, FieldProblem("file", "not a text file", "encoding"))
+        raise Invalid(FieldProblem("file", "not a text file", "encoding"))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
     if not header:
-        raise ApiError(422, FieldProblem("file", "the file has no header row", "missing"))
+        raise Invalid(FieldProblem("file", "the file has no header row", "missing"))
     unknown = [name for name in header if name not in EXPORT_COLUMNS]
     if unknown:
-        raise ApiError(
-            422,
+        raise Invalid(
             FieldProblem(
                 "file",
                 f"unknown column(s) {', '.join(unknown)}; use {', '.join(IMPORT_COLUMNS)}",
@@ -223,12 +217,10 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
-                raise ApiError(
-                    422, FieldProblem("file", f"at most {MAX_ROWS} rows per file", "too_many")
-                )
+                raise Invalid(FieldProblem("file", f"at most {MAX_ROWS} rows per file", "too_many"))
             rows.append({k: _unsafe_cell(v or "") for k, v in row.items() if k is not None})
     except csv.Error as exc:
-        raise ApiError(422, FieldProblem("file", f"unreadable CSV: {exc}", "bad_csv")) from None
+        raise Invalid(FieldProblem("file", f"unreadable CSV: {exc}", "bad_csv")) from None
     return rows
 
 
@@ -250,6 +242,6 @@ def import_rows(
                 body = body.model_copy(update={"created_by": created_by})
                 created = create_post(rt, body, created_by=created_by)
                 results.append((number, created, []))
-        except ApiError as exc:
+        except DomainError as exc:
             results.append((number, None, list(exc.problems)))
     return results

@@ -142,6 +142,28 @@ def settle_unconfirmed(rt: Runtime, jobs: Iterable[Job]) -> builtins.list[Job]:
     return settled
 
 
+def _refresh_targets(rt: Runtime, job_ids: builtins.list[str]) -> None:
+    """Mirror each job's state *as it is now* on its target.
+
+    The job is read while the target's row is locked: a snapshot read earlier could be
+    older than what a concurrent claim or finish has since mirrored (a claimed job's
+    target would go back from `publishing` to `queued`).
+    """
+    if not job_ids:
+        return
+    with write_session(rt.sessions) as session:
+        for target in session.scalars(
+            select(PostTarget).where(PostTarget.job_id.in_(job_ids)).with_for_update()
+        ):
+            assert target.job_id is not None
+            try:
+                job = rt.jobs.get(target.job_id)
+            except JobNotFoundError:
+                log.warning("post target refers to missing job %s", target.job_id)
+                continue
+            apply_job(target, job)
+
+
 def reconcile(rt: Runtime, limit: int = 1000) -> None:
     """Heal what a crash between a queue change and its target update left behind.
 
@@ -159,15 +181,7 @@ def reconcile(rt: Runtime, limit: int = 1000) -> None:
                 .limit(limit)
             )
         )
-    jobs = []
-    for job_id in job_ids:
-        if job_id is None:
-            continue
-        try:
-            jobs.append(rt.jobs.get(job_id))
-        except JobNotFoundError:
-            log.warning("post target refers to missing job %s", job_id)
-    sync_targets(rt, jobs)
+    _refresh_targets(rt, [job_id for job_id in job_ids if job_id is not None])
     for kind in _CHECKED_KINDS:
         settle_unconfirmed(rt, rt.jobs.list(state=JobState.UNCONFIRMED, kind=kind, limit=limit))
     reconcile_replies(rt, limit)

@@ -33,14 +33,15 @@ from farm_controller.chat import planning, replies
 from farm_controller.chat.inbox import merge_sync, merge_window
 from farm_controller.db import read_session, write_session
 from farm_controller.errors import (
-    ApiError,
+    Conflict,
     FieldProblem,
+    Invalid,
     conflict,
     not_found,
     problems_from_validation,
 )
-from farm_controller.evidence import EvidenceFile, store_evidence
-from farm_controller.fleet import release_device, set_state
+from farm_controller.fleet.registry import release_device, set_state
+from farm_controller.jobs.evidence import EvidenceFile, store_evidence
 from farm_controller.models import (
     Account,
     Device,
@@ -49,7 +50,7 @@ from farm_controller.models import (
     Media,
     PostTarget,
 )
-from farm_controller.outcomes import settle_unconfirmed, sync_targets
+from farm_controller.posts.outcomes import settle_unconfirmed, sync_targets
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import (
     ClaimedJob,
@@ -92,7 +93,7 @@ def _get_job(rt: Runtime, job_id: str) -> Job:
         raise not_found("job", job_id) from None
 
 
-def _lease_lost(job: Job, owner: str) -> ApiError:
+def _lease_lost(job: Job, owner: str) -> Conflict:
     holder = f", leased by {job.lease_owner}" if job.lease_owner else ""
     return conflict(
         f"job {job.id} is not leased by {owner}: it is {job.state}{holder}", "lease_lost"
@@ -238,9 +239,7 @@ def report_step(rt: Runtime, host: str, job_id: str, report: StepReport) -> Step
             session.scalar(select(func.count(JobStep.id)).where(JobStep.job_id == job_id)) or 0
         )
         if count >= MAX_STEPS_PER_JOB:
-            raise ApiError(
-                422, FieldProblem("step", f"more than {MAX_STEPS_PER_JOB} steps", "too_many")
-            )
+            raise Invalid(FieldProblem("step", f"more than {MAX_STEPS_PER_JOB} steps", "too_many"))
         step = report.step
         session.add(
             JobStep(
@@ -268,7 +267,7 @@ def park(
     stored = store_evidence(rt, job_id, "park", [screenshot])
     if not stored.ids:
         reason = stored.rejected[0] if stored.rejected else "no screenshot"
-        raise ApiError(422, FieldProblem("screenshot", reason, "not_an_image"))
+        raise Invalid(FieldProblem("screenshot", reason, "not_an_image"))
     with write_session(rt.sessions) as session:
         target = session.scalars(
             select(PostTarget).where(PostTarget.job_id == job_id).with_for_update()
@@ -370,8 +369,8 @@ def _merge_sync_result(rt: Runtime, host: str, job: Job, report: FinishReport) -
     try:
         result = SyncChatsResult.model_validate(raw)
     except ValidationError as exc:
-        raise ApiError(
-            422, problems_from_validation(exc.errors(), ("report", "result", "data", "sync"))
+        raise Invalid(
+            problems_from_validation(exc.errors(), ("report", "result", "data", "sync"))
         ) from None
     account_id = planning.account_of_sync(rt, job)
     if account_id is None:

@@ -1,4 +1,4 @@
-"""`ScreenHub`: agents' screen links on one side, browsers watching screens on the other.
+"""`LiveHub`: agents' screen links on one side, browsers watching screens on the other.
 
 Everything runs on the controller's event loop (no locks). The hub keeps:
 
@@ -12,7 +12,7 @@ Everything runs on the controller's event loop (no locks). The hub keeps:
   to leave stops it (spec None);
 - who remote-controls which phone (as the agents last reported it).
 
-Frames are forwarded as the bytes the agent sent (`farm_protocol.screens.encode_frame`).
+Frames are forwarded as the bytes the agent sent (`farm_protocol.live.encode_frame`).
 An agent only gets frames through for the streams the hub asked of it, and the hub only
 asks a host for its own phones (the database says which), so one host cannot show its
 screens as another's.
@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from farm_controller.users import User
-from farm_protocol.screens import (
+from farm_controller.auth.principal import User
+from farm_protocol.live import (
     TIER_SPECS,
     AgentHello,
     CommandResult,
@@ -129,7 +129,7 @@ class _Hold:
     deadline: float
 
 
-class ScreenHub:
+class LiveHub:
     """The live screens of one controller process (see the module docstring).
 
     Args:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from farm_controller.db import write_session
-from farm_controller.images import ImageError, inspect_image
+from farm_controller.media.images import ImageError, inspect_image
 from farm_controller.models import Evidence
 from farm_controller.runtime import Runtime
 

@@ -33,15 +33,15 @@ from starlette.routing import Match, Mount, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from farm_controller.api.routes.dashboard import PAGE_HEADERS
+from farm_controller.api.pages import PAGE_HEADERS
 from farm_controller.auth import sessions, tokens
-from farm_controller.auth.accounts import principal
 from farm_controller.auth.policy import Access, access_for, is_page
+from farm_controller.auth.principal import User
+from farm_controller.auth.users import principal
 from farm_controller.db import write_session
 from farm_controller.errors import FieldProblem
 from farm_controller.models import ApiTokenRecord
 from farm_controller.runtime import Runtime
-from farm_controller.users import User
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, FieldProblem, conflict, not_found
-from farm_controller.images import ImageError, ImageFacts, inspect_image
+from farm_controller.errors import Conflict, FieldProblem, Invalid, conflict, not_found
+from farm_controller.media.images import ImageError, ImageFacts, inspect_image
 from farm_controller.models import Account, Media, Post, PostAccount, PostMedia, PostTarget
-from farm_controller.outcomes import sync_targets
-from farm_controller.recurrence import MAX_SPAN, Schedule, cron_trigger
-from farm_controller.rules import duplicate_of, in_quiet_hours, posts_on_day, quiet_hours_text
+from farm_controller.posts.outcomes import sync_targets
+from farm_controller.posts.recurrence import MAX_SPAN, Schedule, cron_trigger
+from farm_controller.posts.rules import duplicate_of, in_quiet_hours, posts_on_day, quiet_hours_text
 from farm_controller.runtime import Runtime
 from farm_controller.schemas.accounts import check_timezone
 from farm_controller.schemas.posts import PostCreate
@@ -63,11 +63,11 @@ class _Check:
 
     def raise_invalid(self) -> None:
         if self.invalid:
-            raise ApiError(422, self.invalid)
+            raise Invalid(self.invalid)
 
     def raise_conflicts(self) -> None:
         if self.conflicts:
-            raise ApiError(409, self.conflicts)
+            raise Conflict(self.conflicts)
 
 
 def _inspect_uploads(rt: Runtime, uploads: Sequence[Upload], check: _Check) -> list[ImageFacts]:
@@ -367,7 +367,7 @@ def create_post(
     """Check a new post against every rule and store it, or store nothing.
 
     Raises:
-        ApiError: 422 when the request is wrong (each problem names its field), 409 when
+        Invalid: when the request is wrong (each problem names its field), 409 when
             it conflicts with stored posts (daily cap; duplicate text unless
             `allow_duplicate`).
     """
@@ -446,7 +446,7 @@ def cancel_post(rt: Runtime, post_id: int) -> None:
     Publish); parked ones are rejected.
 
     Raises:
-        ApiError: 404 for an unknown post.
+        NotFound: for an unknown post.
     """
     now = rt.clock()
     job_ids: list[str] = []
@@ -488,7 +488,7 @@ def decide(rt: Runtime, post_id: int, account_id: int, decision: Decision, by: s
         The target's id.
 
     Raises:
-        ApiError: 404 for an unknown post or account of the post; 409 when no occurrence
+        NotFound: for an unknown post or account of the post; 409 when no occurrence
             awaits confirmation or another decision was already made.
     """
     now = rt.clock()

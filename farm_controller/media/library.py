@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from farm_controller.db import write_session
-from farm_controller.errors import ApiError, FieldProblem
-from farm_controller.images import ImageError, inspect_image
+from farm_controller.errors import FieldProblem, Invalid
+from farm_controller.media.images import ImageError, inspect_image
 from farm_controller.models import Media
 from farm_controller.runtime import Runtime
 
@@ -15,14 +15,14 @@ def add_media(rt: Runtime, data: bytes, field: str = "file") -> Media:
     """Check and store an uploaded image; the same content uploaded again is the same media.
 
     Raises:
-        ApiError: 422 naming `field` when the upload is not an acceptable image.
+        Invalid: naming `field` when the upload is not an acceptable image.
     """
     try:
         facts = inspect_image(
             data, max_bytes=rt.settings.max_image_bytes, max_side=rt.settings.max_image_side
         )
     except ImageError as exc:
-        raise ApiError(422, FieldProblem(field, str(exc), exc.kind)) from None
+        raise Invalid(FieldProblem(field, str(exc), exc.kind)) from None
     with write_session(rt.sessions) as session:
         existing = session.scalars(select(Media).where(Media.sha256 == facts.sha256)).first()
         if existing is not None:

@@ -1,7 +1,7 @@
 """Who is calling, with which role, and which accounts' chats they may see.
 
 Users live in the database (`models.UserRecord`, managed under ``/api/v1/users``); a
-request is made by a `User`, built once per request by `auth.middleware` from the
+request is made by a `User`, built once per request by `api.access_control` from the
 session cookie or a bearer token. The settings' API token is the admin service user
 ``api``.
 

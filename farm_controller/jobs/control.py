@@ -8,7 +8,7 @@ from sqlalchemy import select
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
 from farm_controller.models import PostTarget
-from farm_controller.outcomes import sync_targets
+from farm_controller.posts.outcomes import sync_targets
 from farm_controller.runtime import Runtime
 from farm_protocol.jobs import Job, JobState
 from farm_protocol.posts import TargetState
@@ -30,7 +30,7 @@ def retry_job(rt: Runtime, job_id: str) -> Job:
     it.
 
     Raises:
-        ApiError: 404 unknown job; 409 in any other state.
+        NotFound: unknown job; Conflict: in any other state.
     """
     job = _get(rt, job_id)
     if job.state is JobState.UNCONFIRMED:
@@ -68,7 +68,7 @@ def cancel_job(rt: Runtime, job_id: str) -> Job:
     """Give up on a queued or unconfirmed job; its post target ends cancelled.
 
     Raises:
-        ApiError: 404 unknown job; 409 when a phone holds it or it already ended.
+        NotFound: unknown job; Conflict: when a phone holds it or it already ended.
     """
     _get(rt, job_id)
     try:

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from farm_controller.db import read_session, write_session
 from farm_controller.models import Post, PostTarget
-from farm_controller.recurrence import Schedule
-from farm_controller.rules import in_quiet_hours, posts_on_day, quiet_hours_text
+from farm_controller.posts.recurrence import Schedule
+from farm_controller.posts.rules import in_quiet_hours, posts_on_day, quiet_hours_text
 from farm_controller.runtime import Runtime
 from farm_protocol.jobs import Job, JobKind
 from farm_protocol.posts import TargetState

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from farm_controller.dispatch import schedule_of
 from farm_controller.models import Account, Post, PostTarget
+from farm_controller.posts.dispatch import schedule_of
 from farm_protocol.posts import COUNTED_TARGET_STATES
 
 MAX_RANGE = timedelta(days=62)

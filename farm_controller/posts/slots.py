@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from farm_controller.models import Account
-from farm_controller.rules import in_quiet_hours
-from farm_controller.schedule_views import occurrences_between
+from farm_controller.posts.calendar import occurrences_between
+from farm_controller.posts.rules import in_quiet_hours
 
 SLOT_GAP = timedelta(minutes=30)
 HORIZON = timedelta(days=14)
