@@ -1,102 +1,20 @@
-"""Helpers for the adb tests: a private adb server, virtual phones on the wire, waiting."""
+"""Helpers for the adb tests: virtual phones on the wire, connected to the private adb server
+of `tests.helpers.adb`."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-from agent.devices.adb_server_client import AdbServerClient
 from simulator.adbd import AdbdServer, Handset, WireFaults
 from simulator.faults import FaultPlan
 from simulator.phone import VirtualPhone
 from simulator.theme import hex_color
 from simulator.world import Account, World
-
-ADB = shutil.which("adb")
-SKIP_REASON = "Debian's `adb` is not on PATH (scripts/setup installs it; CI has it)"
-
-
-def free_port() -> int:
-    """A free loopback port outside the adb emulator range."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if not 5555 <= port <= 5585 and port != 5037:
-            return port
-
-
-def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05) -> bool:
-    """Poll until `predicate()` is truthy; False on timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
-
-
-class PrivateAdbServer:
-    """An adb server of our own: its own port and HOME, so a developer's is never touched.
-
-    Args:
-        home: the HOME it runs with (its ~/.android keys live there).
-    """
-
-    def __init__(self, home: Path) -> None:
-        assert ADB is not None
-        self.adb_path = ADB
-        self.port = free_port()
-        self.home = home
-        self.env = {
-            **os.environ,
-            "HOME": str(home),
-            "ANDROID_ADB_SERVER_PORT": str(self.port),
-            "ADB_MDNS": "0",
-            "ADB_MDNS_AUTO_CONNECT": "",
-        }
-        self.client = AdbServerClient(port=self.port, timeout=20.0)
-
-    def adb(self, *args: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
-        """Run the `adb` command against this server."""
-        return subprocess.run(
-            [self.adb_path, *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def start(self) -> None:
-        """Start the server (and wait until it answers)."""
-        result = self.adb("start-server")
-        assert result.returncode == 0, result.stderr
-        assert wait_until(lambda: self._answers(), 10.0), "the adb server did not come up"
-
-    def _answers(self) -> bool:
-        try:
-            self.client.version()
-        except Exception:
-            return False
-        return True
-
-    def stop(self) -> None:
-        """Kill the server."""
-        self.adb("kill-server")
-
-    def state(self, serial: str) -> str | None:
-        """What the server lists for `serial` (None: not listed)."""
-        for listed, state, _ in self.client.devices():
-            if listed == serial:
-                return state
-        return None
+from tests.helpers.adb import PrivateAdbServer
+from tests.helpers.waiting import wait_until
 
 
 @dataclass
@@ -152,6 +70,17 @@ def make_phone(
     handset = Handset(phone, **(handset_options or {}))  # type: ignore[arg-type]
     adbd = AdbdServer(phone, handset=handset, faults=faults).start()
     return WirePhone(phone, adbd)
+
+
+@contextmanager
+def connected_phone(server: PrivateAdbServer, index: int, **options: Any) -> Iterator[WirePhone]:
+    """`make_phone(index, **options)`, connected to `server` for the block, stopped after."""
+    wire = make_phone(index, **options)
+    connect(server, wire)
+    try:
+        yield wire
+    finally:
+        wire.adbd.stop()
 
 
 def connect(server: PrivateAdbServer, wire: WirePhone, state: str = "device") -> None:

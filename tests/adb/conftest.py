@@ -6,20 +6,14 @@ PATH. The server runs on its own port with its own HOME (never a developer's ser
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from adb_support import ADB, SKIP_REASON, PrivateAdbServer, WirePhone, connect, make_phone
-from PIL import Image, ImageDraw
+from adb_support import WirePhone, connect, make_phone
 
-from agent.flows.app import App, load_app
-
-# test_agent_adb_farm runs a real controller with the integration tests' `farm_support`
-_INTEGRATION = str(Path(__file__).resolve().parents[1] / "integration")
-if _INTEGRATION not in sys.path:
-    sys.path.append(_INTEGRATION)
+from tests.helpers.adb import ADB, SKIP_REASON, PrivateAdbServer
+from tests.helpers.images import write_photo
 
 
 @pytest.fixture(scope="session")
@@ -44,21 +38,6 @@ def farm(adb_server: PrivateAdbServer) -> Iterator[list[WirePhone]]:
 
 
 @pytest.fixture(scope="session")
-def app() -> App:
-    return load_app("simchat")
-
-
-def _photo(path: Path, seed: int) -> Path:
-    img = Image.new("RGB", (640, 480), (30 + seed * 50 % 200, 120, 170 - seed * 30 % 150))
-    draw = ImageDraw.Draw(img)
-    for i in range(5):
-        x, y = (seed * 97 + i * 131) % 540, (seed * 53 + i * 71) % 380
-        draw.ellipse([x, y, x + 100, y + 80], fill=((i * 60 + seed * 20) % 255, 190, 40 + i * 30))
-    img.save(path, quality=95)
-    return path
-
-
-@pytest.fixture(scope="session")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("wire-photos")
-    return [_photo(folder / f"wire-photo-{i}.jpg", i) for i in range(1, 3)]
+    return [write_photo(folder / f"wire-photo-{i}.jpg", i) for i in range(1, 3)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from adb_support import PrivateAdbServer, WirePhone, connect, make_phone
+from adb_support import WirePhone, connect, connected_phone, make_phone
 
 from agent.devices.adb import AdbDevice
 from agent.devices.base import Device, Key
@@ -17,14 +17,13 @@ from agent.devices.errors import (
     InputMethodMissingError,
 )
 from simulator.adbd import ADB_KEYBOARD
+from tests.helpers.adb import PrivateAdbServer
 
 
 @pytest.fixture(scope="module")
 def wire(adb_server: PrivateAdbServer) -> Iterator[WirePhone]:
-    phone = make_phone(30)
-    connect(adb_server, phone)
-    yield phone
-    phone.adbd.stop()
+    with connected_phone(adb_server, 30) as phone:
+        yield phone
 
 
 @pytest.fixture

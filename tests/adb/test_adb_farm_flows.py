@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from adb_support import PrivateAdbServer, WirePhone
+from adb_support import WirePhone
 from PIL import Image
 
 from agent.devices.adb import AdbDevice
@@ -21,6 +21,7 @@ from agent.devices.u2 import U2Device
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
 from farm_protocol.flow import FlowResult
+from tests.helpers.adb import PrivateAdbServer
 
 Backend = Callable[[PrivateAdbServer, str], Device]
 BACKENDS: dict[str, Backend] = {

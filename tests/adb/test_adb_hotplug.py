@@ -5,14 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from adb_support import (
-    ADB,
-    SKIP_REASON,
-    PrivateAdbServer,
-    connect,
-    make_phone,
-    wait_until,
-)
+from adb_support import connect, make_phone
 
 from agent.devices.adb import AdbDevice
 from agent.devices.adb_discovery import AdbDiscovery, DeviceChange, list_phones
@@ -23,6 +16,8 @@ from device_profiles.model import Step
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome, StepResult
 from simulator.adbd import WireFaults
+from tests.helpers.adb import ADB, SKIP_REASON, PrivateAdbServer
+from tests.helpers.waiting import wait_until
 
 
 def test_unplugged_phone_goes_offline_and_comes_back(adb_server: PrivateAdbServer) -> None:

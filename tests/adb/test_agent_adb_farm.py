@@ -21,18 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adb_support import ADB, SKIP_REASON, PrivateAdbServer, WirePhone, make_phone, wait_until
-from farm_support import (
-    AGENT_TOKEN,
-    HOST,
-    Api,
-    Controller,
-    agent_settings,
-    controller_settings,
-    now_utc,
-    photo_png,
-    wait_for,
-)
+from adb_support import WirePhone, make_phone
 from typer.testing import CliRunner
 
 from agent.devices.adb_server_client import AdbServerError
@@ -40,6 +29,18 @@ from agent.host.adb_agent import AdbAgent, AdbSpec
 from farm_protocol.device import DeviceState
 from phonefarm.cli import app
 from simulator.adbd import WireFaults
+from tests.helpers.adb import ADB, SKIP_REASON, PrivateAdbServer
+from tests.helpers.farm import (
+    AGENT_TOKEN,
+    HOST,
+    Api,
+    Controller,
+    agent_settings,
+    controller_settings,
+    now_utc,
+)
+from tests.helpers.images import photo_png
+from tests.helpers.waiting import wait_for, wait_until
 
 pytestmark = [
     pytest.mark.slow,
@@ -68,7 +69,7 @@ class Farm:
         return device_states(self.api)
 
     def wait_state(self, serial: str, state: str, timeout: float = 20.0) -> None:
-        wait_for(lambda: self.states().get(serial) == state, timeout=timeout)
+        wait_for(lambda: self.states().get(serial) == state, timeout=timeout, interval=0.2)
 
     def schedule(self, wire: WirePhone, account_id: int, text: str, seed: int) -> int:
         """A post for one phone, due in a moment; its id."""
@@ -178,8 +179,12 @@ def test_phones_unplugged_plugged_in_and_authorized_while_the_agent_runs(
             for i, w in enumerate(farm)
         }
         # the cable is pulled in the middle of a job
-        first = wait_for(lambda: run.target(posts[dropped.serial])["job_id"], timeout=10)
-        wait_for(lambda: len(run.api.job(first)["steps"]) >= 3, timeout=PUBLISH_TIMEOUT)
+        first = wait_for(
+            lambda: run.target(posts[dropped.serial])["job_id"], timeout=10, interval=0.2
+        )
+        wait_for(
+            lambda: len(run.api.job(first)["steps"]) >= 3, timeout=PUBLISH_TIMEOUT, interval=0.2
+        )
         dropped.adbd.stop()
         run.wait_state(dropped.serial, "offline")
         for wire in farm[1:]:
@@ -188,11 +193,12 @@ def test_phones_unplugged_plugged_in_and_authorized_while_the_agent_runs(
         ended = wait_for(
             lambda: (j := run.api.job(first))["state"] != "leased" and j,
             timeout=30,
+            interval=0.2,
         )
         assert ended["state"] in ("failed", "unconfirmed", "queued"), ended
         # while unplugged the phone claims nothing: a new post for it waits in the queue
         queued = run.schedule(dropped, accounts[dropped.serial], "拔线时排队 queued", seed=30)
-        wait_for(lambda: run.target(queued)["state"] == "queued", timeout=10)
+        wait_for(lambda: run.target(queued)["state"] == "queued", timeout=10, interval=0.2)
         assert run.states()[dropped.serial] == "offline"
 
         # plugged in again; a new phone plugged in; the unauthorized one is allowed
@@ -240,7 +246,11 @@ def test_the_command_line_agent_drives_the_phones_adb_sees(
     agent = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         for wire in farm:
-            wait_for(lambda w=wire: device_states(api).get(w.serial) == "online", timeout=30)
+            wait_for(
+                lambda w=wire: device_states(api).get(w.serial) == "online",
+                timeout=30,
+                interval=0.2,
+            )
         agent.send_signal(signal.SIGTERM)
         output, _ = agent.communicate(timeout=30)
     finally:

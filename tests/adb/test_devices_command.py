@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import typer
-from adb_support import PrivateAdbServer, connect, make_phone, wait_until
+from adb_support import connect, make_phone
 from typer.testing import CliRunner
 
 from phonefarm.devices_command import devices_app
 from simulator.adbd import WireFaults
+from tests.helpers.adb import PrivateAdbServer
+from tests.helpers.waiting import wait_until
 
 
 def _cli() -> typer.Typer:

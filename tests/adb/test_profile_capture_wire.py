@@ -7,12 +7,13 @@ from pathlib import Path
 
 import typer
 import yaml
-from adb_support import PrivateAdbServer, connect, make_phone
+from adb_support import connect, make_phone
 from PIL import Image
 from typer.testing import CliRunner
 
 from agent.vision.hierarchy import parse_hierarchy
 from phonefarm.profile_command import profile_app
+from tests.helpers.adb import PrivateAdbServer
 
 
 def _cli() -> typer.Typer:

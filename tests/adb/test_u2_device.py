@@ -6,20 +6,19 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from adb_support import PrivateAdbServer, WirePhone, connect, make_phone
+from adb_support import WirePhone, connect, connected_phone, make_phone
 
 from agent.devices.base import Device, Key
 from agent.devices.errors import DeviceCommandError, DeviceOfflineError
 from agent.devices.u2 import U2Device
 from simulator.adbd import U2_KEYBOARD
+from tests.helpers.adb import PrivateAdbServer
 
 
 @pytest.fixture(scope="module")
 def wire(adb_server: PrivateAdbServer) -> Iterator[WirePhone]:
-    phone = make_phone(40)
-    connect(adb_server, phone)
-    yield phone
-    phone.adbd.stop()
+    with connected_phone(adb_server, 40) as phone:
+        yield phone
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Helpers shared by the agent tests: images, waiting, virtual phones, settings.
+"""Helpers shared by the agent tests: a running agent, virtual phones, settings (images and
+waiting are in `tests.helpers`).
 
 `tests/agent/` has no `__init__.py`; pytest puts this folder on `sys.path`, so tests
 import this module by its unique name.
@@ -6,16 +7,15 @@ import this module by its unique name.
 
 from __future__ import annotations
 
-import io
-import random
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PIL import Image, ImageDraw
-
+from agent.devices.base import Device
 from agent.host.settings import AgentSettings
+from agent.host.supervisor import Supervisor
+from simulator.device import SimulatedDevice
 from simulator.faults import FaultPlan
 from simulator.phone import VirtualPhone
 
@@ -25,30 +25,25 @@ SettingsFactory = Callable[..., AgentSettings]
 """Makes agent settings for the fake controller (the `make_settings` fixture)."""
 
 
-def photo_png(seed: int, size: tuple[int, int] = (480, 360)) -> bytes:
-    """A distinct, photo-like PNG (shapes in seeded colours)."""
-    rng = random.Random(seed)
-    img = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
-    draw = ImageDraw.Draw(img)
-    for _ in range(8):
-        x, y = rng.randrange(size[0] - 80), rng.randrange(size[1] - 60)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        draw.ellipse([x, y, x + rng.randrange(40, 160), y + rng.randrange(30, 120)], fill=colour)
-    buffer = io.BytesIO()
-    img.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def wait_for(predicate: Callable[[], T], timeout: float = 30.0, interval: float = 0.05) -> T:
-    """Poll until `predicate()` is truthy and return it; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
+@contextmanager
+def supervising(
+    settings: AgentSettings,
+    *devices: Device | VirtualPhone,
+    stop_timeout: float = 30.0,
+    **options: Any,
+) -> Iterator[Supervisor]:
+    """A started agent (`Supervisor`) over `devices` (a virtual phone is driven through a
+    `SimulatedDevice`) for the block, stopped after it; `options` go to `Supervisor`."""
+    supervisor = Supervisor(
+        settings,
+        [SimulatedDevice(d) if isinstance(d, VirtualPhone) else d for d in devices],
+        **options,
+    )
+    supervisor.start()
+    try:
+        yield supervisor
+    finally:
+        supervisor.stop(timeout=stop_timeout)
 
 
 def small_phone(serial: str, seed: int = 1, faults: bool = False) -> VirtualPhone:

@@ -43,6 +43,7 @@ from farm_protocol.agent_api import (
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind, JobState
 from farm_protocol.posts import Decision, PublishMode, TargetState
+from tests.helpers.waiting import wait_for
 
 TOKEN = "fake-agent-token-" + "q" * 20
 HOST = "rack-9"
@@ -193,6 +194,12 @@ class FakeController:
         """The finish requests received for a job."""
         with self.lock:
             return list(self.state.finishes.get(job_id, []))
+
+    def finished(self, job_id: str, timeout: float = 60.0) -> Finish:
+        """Wait for a job's finish request and return it (a job is finished once)."""
+        finishes = wait_for(lambda: self.finishes(job_id), timeout=timeout)
+        assert len(finishes) == 1, "one finish per job"
+        return finishes[0]
 
     # -- the app -----------------------------------------------------------------------
 

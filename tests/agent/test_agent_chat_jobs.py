@@ -9,17 +9,15 @@ payloads the real controller sends (a `SyncChatsTask` plus ``account_id``; a
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
-from agent_support import SettingsFactory, small_phone, wait_for
+from agent_support import SettingsFactory, small_phone, supervising
 from fake_controller import FakeController, Finish
 
-from agent.devices.base import Device, Key
+from agent.devices.base import Key
 from agent.devices.errors import DeviceCommandError
 from agent.host.chatting import SendMessageHandler, SyncChatsHandler
 from agent.host.shared_ocr import LazyOcrEngine, process_ocr
-from agent.host.supervisor import Supervisor
 from agent.vision.ocr import OcrEngine, TextLine, create_engine
 from agent.vision.template import Image
 from farm_protocol.chat import ChatAnchor, KnownMessage, SyncChatsResult, SyncChatsTask
@@ -29,24 +27,6 @@ from farm_protocol.jobs import JobKind
 from simulator.device import SimulatedDevice
 from simulator.phone import VirtualPhone
 from simulator.world import World
-
-
-@contextmanager
-def running(
-    make_settings: SettingsFactory, *devices: Device, ocr: OcrEngine | None = None
-) -> Iterator[Supervisor]:
-    supervisor = Supervisor(make_settings(), list(devices), ocr=ocr)
-    supervisor.start()
-    try:
-        yield supervisor
-    finally:
-        supervisor.stop(timeout=30)
-
-
-def _finished(fake: FakeController, job_id: str, timeout: float = 60.0) -> Finish:
-    finishes: list[Finish] = wait_for(lambda: fake.finishes(job_id), timeout=timeout)
-    assert len(finishes) == 1, "one finish per job"
-    return finishes[0]
 
 
 def _anchors(world: World) -> list[ChatAnchor]:
@@ -107,9 +87,9 @@ def test_a_sync_job_reports_every_new_message_once_and_leaves_the_chat_list(
     burst = [f"第{i + 1}条：订单{2000 + i}发货了吗" for i in range(12)]
     plan = {names[0]: ["在吗？", "想问下这款还有货吗 🙏"], names[3]: burst}
     _inject(phone.world, plan)
-    with running(make_settings, SimulatedDevice(phone)):
+    with supervising(make_settings(), phone):
         job_id = fake.add_job("sim-s1", JobKind.SYNC_CHATS, payload)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     result = finish.report.result
     assert result.outcome is FlowOutcome.SUCCEEDED, result.error
     assert result.flow == "sync_chats"
@@ -138,10 +118,10 @@ def test_messages_arriving_while_a_burst_is_read_are_neither_doubled_nor_skipped
             phone.world.inject_message(name, f"第{101 + k}条：请帮我查一下订单{5000 + k}的物流")
 
     writer = threading.Thread(target=customer_keeps_writing, daemon=True)
-    with running(make_settings, SimulatedDevice(phone)):
+    with supervising(make_settings(), phone):
         job_id = fake.add_job("sim-s3", JobKind.SYNC_CHATS, payload)
         writer.start()
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
         stop.set()
         writer.join()
     assert finish.report.result.outcome is FlowOutcome.SUCCEEDED, finish.report.result.error
@@ -167,9 +147,9 @@ def test_a_sync_that_fails_part_way_still_reports_what_it_read(
     payload = _sync_payload(phone.world)
     names = [c.name for c in phone.world.contacts()]
     _inject(phone.world, {names[1]: ["first one"], names[2]: ["second one"]})
-    with running(make_settings, StopsInsideAChat(phone)):
+    with supervising(make_settings(), StopsInsideAChat(phone)):
         job_id = fake.add_job("sim-s2", JobKind.SYNC_CHATS, payload)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     result = finish.report.result
     assert result.outcome is FlowOutcome.FAILED
     assert finish.report.retryable, "reading again is harmless"
@@ -186,9 +166,9 @@ def test_a_reply_is_sent_once_and_verified_on_the_screen(
     phone = small_phone("sim-m1", faults=True)
     contact = phone.world.contacts()[2].name
     text = "您好 👋 明天上午发货，单号稍后发您"
-    with running(make_settings, SimulatedDevice(phone)):
+    with supervising(make_settings(), phone):
         job_id = fake.add_job("sim-m1", JobKind.SEND_MESSAGE, _send_payload(contact, text))
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     assert finish.report.result.outcome is FlowOutcome.SUCCEEDED, finish.report.result.error
     assert finish.report.result.flow == "send_message"
     assert [m.text for m in phone.world.delivered_to(contact)].count(text) == 1
@@ -201,7 +181,7 @@ def test_check_first_finds_an_earlier_send_and_does_not_send_again(
     phone = small_phone("sim-m2")
     contact = phone.world.contacts()[0].name
     phone.world.record_outgoing(contact, "已经发出去的回复")  # the earlier attempt went out
-    with running(make_settings, SimulatedDevice(phone)):
+    with supervising(make_settings(), phone):
         done = fake.add_job(
             "sim-m2",
             JobKind.SEND_MESSAGE,
@@ -209,11 +189,11 @@ def test_check_first_finds_an_earlier_send_and_does_not_send_again(
             check_first=True,
             attempts=2,
         )
-        first = _finished(fake, done)
+        first = fake.finished(done)
         # the task's own flag counts as well, and a text that is not there is sent
         payload = {**_send_payload(contact, "还没有发出的回复", 42), "check_first": True}
         fresh = fake.add_job("sim-m2", JobKind.SEND_MESSAGE, payload, attempts=2)
-        second = _finished(fake, fresh)
+        second = fake.finished(fresh)
     assert first.report.result.outcome is FlowOutcome.ALREADY_DONE
     assert second.report.result.outcome is FlowOutcome.SUCCEEDED, second.report.result.error
     sent = [m.text for m in phone.world.delivered_to(contact)]
@@ -227,7 +207,7 @@ def test_bad_chat_payloads_fail_for_good_without_touching_the_phone(
 ) -> None:
     phone = small_phone("sim-m3")
     contact = phone.world.contacts()[0].name
-    with running(make_settings, SimulatedDevice(phone)):
+    with supervising(make_settings(), phone):
         jobs = [
             fake.add_job("sim-m3", JobKind.SEND_MESSAGE, {"contact_name": contact}),
             fake.add_job("sim-m3", JobKind.SYNC_CHATS, {"max_scrolls": -1}),
@@ -237,7 +217,7 @@ def test_bad_chat_payloads_fail_for_good_without_touching_the_phone(
             ),
             fake.add_job("sim-m3", JobKind.RUN_FLOW, {"flow": "publish_post"}),
         ]
-        finishes = [_finished(fake, job_id) for job_id in jobs]
+        finishes = [fake.finished(job_id) for job_id in jobs]
     errors = []
     for finish in finishes:
         assert finish.report.result.outcome is FlowOutcome.FAILED
@@ -276,9 +256,7 @@ def test_one_lazy_ocr_engine_serves_every_phone_and_loads_only_when_a_screen_nee
         )
         for i in (2, 3)
     ]
-    with running(
-        make_settings, *(SimulatedDevice(p) for p in [shown, *hidden]), ocr=ocr
-    ) as supervisor:
+    with supervising(make_settings(), shown, *hidden, ocr=ocr) as supervisor:
         handlers = [h for w in supervisor.workers for h in w.handlers.values()]
         chat = [h for h in handlers if isinstance(h, SyncChatsHandler | SendMessageHandler)]
         assert len(chat) == 6 and all(h.ocr is ocr for h in chat)
@@ -288,7 +266,7 @@ def test_one_lazy_ocr_engine_serves_every_phone_and_loads_only_when_a_screen_nee
         name = shown.world.contacts()[1].name
         shown.world.inject_message(name, "hierarchy text")
         job_id = fake.add_job("sim-o1", JobKind.SYNC_CHATS, payload)
-        assert _new_texts(payload, _finished(fake, job_id)) == {name: ["hierarchy text"]}
+        assert _new_texts(payload, fake.finished(job_id)) == {name: ["hierarchy text"]}
         assert not ocr.loaded, "text the hierarchy shows needs no OCR"
 
         jobs = {}
@@ -302,7 +280,7 @@ def test_one_lazy_ocr_engine_serves_every_phone_and_loads_only_when_a_screen_nee
                 fake.add_job(phone.serial, JobKind.SYNC_CHATS, payload),
             )
         for serial, (payload, name, job_id) in jobs.items():
-            finish = _finished(fake, job_id)
+            finish = fake.finished(job_id)
             assert _new_texts(payload, finish) == {name: [f"请问{serial}今天能发货吗？"]}
             sync = SyncChatsResult.model_validate(finish.report.result.data["sync"])
             assert any(b.via == "ocr" for r in sync.conversations for b in r.bubbles)

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import time
 
-from agent_support import SettingsFactory, small_phone, wait_for
+from agent_support import SettingsFactory, small_phone, supervising
 from fake_controller import HOST, FakeController
 
-from agent.host.supervisor import Supervisor
 from farm_protocol.agent_api import ParkReport
 from farm_protocol.device import DeviceState
 from farm_protocol.posts import Decision
-from simulator.device import SimulatedDevice
+from tests.helpers.waiting import wait_for
 
 
 def test_registers_every_phone_then_heartbeats_their_states(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
     phones = [small_phone("sim-1"), small_phone("sim-2")]
-    supervisor = Supervisor(make_settings(), [SimulatedDevice(p) for p in phones])
-    supervisor.start()
-    try:
+    with supervising(make_settings(), *phones, stop_timeout=5) as supervisor:
         assert supervisor.wait_registered(5)
         [registration] = fake.state.registrations
         assert registration.host == HOST
@@ -35,21 +32,15 @@ def test_registers_every_phone_then_heartbeats_their_states(
             ("sim-2", DeviceState.ONLINE),
         }
         assert all(d.battery is not None and d.job_id is None for d in beat.devices)
-    finally:
-        supervisor.stop(5)
 
 
 def test_registers_again_when_the_controller_forgot_the_host(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
-    supervisor = Supervisor(make_settings(), [SimulatedDevice(small_phone("sim-1"))])
-    supervisor.start()
-    try:
+    with supervising(make_settings(), small_phone("sim-1"), stop_timeout=5) as supervisor:
         assert supervisor.wait_registered(5)
         fake.forget_host = True  # e.g. a controller on a fresh database
         wait_for(lambda: len(fake.state.registrations) >= 2, timeout=5)
-    finally:
-        supervisor.stop(5)
 
 
 def test_a_phone_offline_at_start_registers_once_it_answers(
@@ -57,9 +48,7 @@ def test_a_phone_offline_at_start_registers_once_it_answers(
 ) -> None:
     present, absent = small_phone("sim-1"), small_phone("sim-2")
     absent.disconnect()
-    supervisor = Supervisor(make_settings(), [SimulatedDevice(present), SimulatedDevice(absent)])
-    supervisor.start()
-    try:
+    with supervising(make_settings(), present, absent, stop_timeout=5) as supervisor:
         assert supervisor.wait_registered(5)
         assert [d.serial for d in fake.state.registrations[-1].devices] == ["sim-1"]
         absent.reconnect()
@@ -67,16 +56,12 @@ def test_a_phone_offline_at_start_registers_once_it_answers(
             lambda: [d.serial for d in fake.state.registrations[-1].devices] == ["sim-1", "sim-2"],
             timeout=10,
         )
-    finally:
-        supervisor.stop(5)
 
 
 def test_heartbeats_carry_on_through_an_outage(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
-    supervisor = Supervisor(make_settings(), [SimulatedDevice(small_phone("sim-1"))])
-    supervisor.start()
-    try:
+    with supervising(make_settings(), small_phone("sim-1"), stop_timeout=5) as supervisor:
         assert supervisor.wait_registered(5)
         wait_for(lambda: supervisor.heartbeat.beats >= 1, timeout=5)  # one beat got through
         fake.down = True
@@ -87,18 +72,12 @@ def test_heartbeats_carry_on_through_an_outage(
         count = len(fake.state.heartbeats)
         fake.down = False
         wait_for(lambda: len(fake.state.heartbeats) > count + 1, timeout=10)
-    finally:
-        supervisor.stop(5)
 
 
 def test_decisions_from_heartbeats_reach_the_board(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
-    supervisor = Supervisor(make_settings(), [SimulatedDevice(small_phone("sim-1"))])
     fake.state.parks["job-7"] = (ParkReport(worker="w"), b"")
     fake.decide("job-7", Decision.REJECT)
-    supervisor.start()
-    try:
+    with supervising(make_settings(), small_phone("sim-1"), stop_timeout=5) as supervisor:
         assert supervisor.decisions.wait("job-7", 5) is Decision.REJECT
-    finally:
-        supervisor.stop(5)

@@ -6,7 +6,6 @@ import logging
 import time
 
 import pytest
-from agent_support import wait_for
 from fake_controller import FakeController
 
 from agent.host.client import ControllerClient
@@ -14,6 +13,7 @@ from agent.host.decisions import DecisionBoard
 from agent.host.lease import LeaseKeeper
 from farm_protocol.agent_api import ParkReport
 from farm_protocol.posts import Decision
+from tests.helpers.waiting import wait_for
 
 
 def _leased(fake: FakeController) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from agent_support import wait_for
 from fake_controller import FakeController
 
 from agent.host.backoff import Backoff
@@ -14,6 +13,7 @@ from agent.host.outbox import Outbox
 from agent.host.spool import FinishSpool
 from farm_protocol.agent_api import FinishReport
 from farm_protocol.flow import FlowOutcome, FlowResult
+from tests.helpers.waiting import wait_for
 
 
 def _report(outcome: FlowOutcome = FlowOutcome.SUCCEEDED) -> FinishReport:

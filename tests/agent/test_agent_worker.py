@@ -8,47 +8,22 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from agent_support import SettingsFactory, photo_png, small_phone, wait_for
-from fake_controller import FakeController, Finish
+from agent_support import SettingsFactory, small_phone, supervising
+from fake_controller import FakeController
 from PIL import Image
 
 from agent.host.events import JobEvent, JobPhase
 from agent.host.spool import FinishSpool
-from agent.host.supervisor import Supervisor
 from farm_protocol.agent_api import FinishReport
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome, FlowResult
 from farm_protocol.jobs import JobKind
 from farm_protocol.posts import Decision, PublishMode
-from simulator.device import SimulatedDevice
-from simulator.phone import VirtualPhone
-
-
-@contextmanager
-def running(
-    make_settings: SettingsFactory, *phones: VirtualPhone, events: list[JobEvent] | None = None
-) -> Iterator[Supervisor]:
-    supervisor = Supervisor(
-        make_settings(),
-        [SimulatedDevice(phone) for phone in phones],
-        listener=events.append if events is not None else None,
-    )
-    supervisor.start()
-    try:
-        yield supervisor
-    finally:
-        supervisor.stop(timeout=30)
-
-
-def _finished(fake: FakeController, job_id: str, timeout: float = 60.0) -> Finish:
-    finishes: list[Finish] = wait_for(lambda: fake.finishes(job_id), timeout=timeout)
-    assert len(finishes) == 1, "one finish per job"
-    return finishes[0]
+from tests.helpers.images import photo_png
+from tests.helpers.waiting import wait_for
 
 
 def _pixels(data: bytes) -> np.ndarray:
@@ -62,9 +37,9 @@ def test_an_auto_post_is_published_once_with_its_images_steps_and_evidence(
     phone = small_phone("sim-a")
     images = [photo_png(1), photo_png(2)]
     events: list[JobEvent] = []
-    with running(make_settings, phone, events=events):
+    with supervising(make_settings(), phone, listener=events.append):
         job_id = fake.add_publish_job("sim-a", "新品上市 🎉 auto", images)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
 
     [post] = phone.world.published_posts()
     assert post.text == "新品上市 🎉 auto"
@@ -95,9 +70,9 @@ def test_check_first_finds_the_post_and_does_not_publish_it_again(
     phone.world.publish_post(
         "already out", [Image.open(io.BytesIO(image)).convert("RGB")], ["x.png"]
     )
-    with running(make_settings, phone):
+    with supervising(make_settings(), phone):
         job_id = fake.add_publish_job("sim-b", "already out", [image], check_first=True)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     assert finish.report.result.outcome is FlowOutcome.ALREADY_DONE
     assert [p.text for p in phone.world.published_posts()] == ["already out"]
 
@@ -107,7 +82,7 @@ def test_confirm_mode_parks_with_a_screenshot_and_publishes_once_confirmed(
 ) -> None:
     phone = small_phone("sim-c")
     events: list[JobEvent] = []
-    with running(make_settings, phone, events=events):
+    with supervising(make_settings(), phone, listener=events.append):
         job_id = fake.add_publish_job(
             "sim-c", "needs a person", [photo_png(7)], mode=PublishMode.CONFIRM
         )
@@ -118,7 +93,7 @@ def test_confirm_mode_parks_with_a_screenshot_and_publishes_once_confirmed(
         time.sleep(0.5)
         assert phone.world.published_posts() == [], "nothing is published before a person says so"
         fake.decide(job_id, Decision.CONFIRM)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     assert finish.report.result.outcome is FlowOutcome.SUCCEEDED
     assert [p.text for p in phone.world.published_posts()] == ["needs a person"]
     assert JobPhase.PARKED in [e.phase for e in events]
@@ -130,11 +105,11 @@ def test_a_rejected_post_is_discarded_and_fails_for_good(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
     phone = small_phone("sim-d")
-    with running(make_settings, phone):
+    with supervising(make_settings(), phone):
         job_id = fake.add_publish_job("sim-d", "not this one", [], mode=PublishMode.CONFIRM)
         wait_for(lambda: job_id in fake.state.parks, timeout=60)
         fake.decide(job_id, Decision.REJECT)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     assert finish.report.result.outcome is FlowOutcome.FAILED
     assert finish.report.retryable is False
     assert "rejected" in (finish.report.result.error or "")
@@ -146,7 +121,7 @@ def test_an_outage_mid_job_delays_the_report_but_never_loses_it(
     fake: FakeController, make_settings: SettingsFactory, tmp_path: Path
 ) -> None:
     phone = small_phone("sim-e")
-    with running(make_settings, phone):
+    with supervising(make_settings(), phone):
         job_id = fake.add_publish_job("sim-e", "through the outage", [photo_png(9)])
         wait_for(lambda: len(fake.state.steps[job_id]) >= 2, timeout=30)
         fake.down = True
@@ -156,7 +131,7 @@ def test_an_outage_mid_job_delays_the_report_but_never_loses_it(
         time.sleep(0.5)
         assert fake.finishes(job_id) == []
         fake.down = False
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
         wait_for(lambda: not spool.pending(), timeout=10)
     assert finish.report.result.outcome is FlowOutcome.SUCCEEDED
     assert len(phone.world.published_posts()) == 1
@@ -166,11 +141,11 @@ def test_a_phone_that_drops_fails_its_job_with_evidence_and_is_reported_offline(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
     phone = small_phone("sim-f")
-    with running(make_settings, phone):
+    with supervising(make_settings(), phone):
         job_id = fake.add_publish_job("sim-f", "lost phone", [photo_png(11)])
         wait_for(lambda: len(fake.state.steps[job_id]) >= 3, timeout=30)
         phone.disconnect()
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
         report = finish.report
         assert report.result.outcome is FlowOutcome.FAILED
         assert report.retryable is False
@@ -188,7 +163,7 @@ def test_a_phone_that_drops_fails_its_job_with_evidence_and_is_reported_offline(
         with fake.lock:
             assert second in [job.id for job in fake.state.queued]
         phone.reconnect()
-        finish = _finished(fake, second)
+        finish = fake.finished(second)
     assert finish.report.result.outcome is FlowOutcome.SUCCEEDED
     assert [p.text for p in phone.world.published_posts()] == ["after the drop"]
 
@@ -197,9 +172,9 @@ def test_a_job_kind_the_agent_cannot_run_fails_for_good_without_touching_the_pho
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
     phone = small_phone("sim-g")
-    with running(make_settings, phone):
+    with supervising(make_settings(), phone):
         job_id = fake.add_publish_job("sim-g", "hi", kind=JobKind.RUN_FLOW)
-        finish = _finished(fake, job_id)
+        finish = fake.finished(job_id)
     assert finish.report.result.outcome is FlowOutcome.FAILED
     assert finish.report.retryable is False
     assert "run_flow" in (finish.report.result.error or "")
@@ -217,8 +192,8 @@ def test_a_report_left_in_the_spool_is_resent_at_start(
         flow="publish_post", serial="sim-h", outcome=FlowOutcome.SUCCEEDED, steps=[], duration_ms=1
     )
     FinishSpool(settings.spool_dir).put(job_id, FinishReport(worker="sim-h@old", result=result), [])
-    with running(make_settings, small_phone("sim-h")):
-        finish = _finished(fake, job_id, timeout=10)
+    with supervising(make_settings(), small_phone("sim-h")):
+        finish = fake.finished(job_id, timeout=10)
     assert finish.report.worker == "sim-h@old", "resent exactly as it was written"
     assert FinishSpool(settings.spool_dir).pending() == []
 
@@ -227,10 +202,10 @@ def test_stopping_while_parked_discards_the_draft_and_lets_the_job_be_retried(
     fake: FakeController, make_settings: SettingsFactory
 ) -> None:
     phone = small_phone("sim-i")
-    with running(make_settings, phone):
+    with supervising(make_settings(), phone):
         job_id = fake.add_publish_job("sim-i", "parked at shutdown", [], mode=PublishMode.CONFIRM)
         wait_for(lambda: job_id in fake.state.parks, timeout=60)
-    finish = _finished(fake, job_id, timeout=5)
+    finish = fake.finished(job_id, timeout=5)
     assert finish.report.result.outcome is FlowOutcome.FAILED
     assert finish.report.retryable is True
     assert phone.world.published_posts() == []

@@ -2,16 +2,14 @@
 with three virtual phones (`agent.host.SimAgent`, in-process), users of every role, and a
 little history for the charts. Also Playwright helpers.
 
-`tests/browser/` has no `__init__.py`; pytest puts this folder on `sys.path`.
+`tests/browser/` has no `__init__.py`; pytest puts this folder on `sys.path`. The
+controller's and the agent's settings are the loopback farm's (`tests.helpers.farm`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from PIL import Image, ImageDraw
+import pytest
 
-from agent.host.settings import AgentSettings
-from farm_controller import Settings, create_app
+from farm_controller import create_app
 from farm_controller.db import write_session
 from farm_controller.models import Contact, Conversation, DeviceStateSpan, PostTarget
 from farm_controller.runtime import Runtime
@@ -31,6 +28,9 @@ from farm_protocol.posts import TargetState
 from simulator.control.server import LoopbackServer
 from simulator.farm import SimFarmSpec
 from simulator.host import SimAgent
+from tests.helpers.farm import API_TOKEN, HOST, agent_settings, controller_settings
+from tests.helpers.users import FAST_HASHING, PASSWORD
+from tests.helpers.waiting import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,10 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-API_TOKEN = "console-api-token-" + "a" * 30
-AGENT_TOKEN = "console-agent-token-" + "b" * 30
-HOST = "rack-1"
-PASSWORD = "correct horse battery"
+"""Where the browser tests save their screenshots."""
 ZONE = "Asia/Shanghai"
 USERS = {"root": "admin", "mei": "scheduler", "zhao": "operator", "li": "agent_staff"}
 REVIEW_TEXT = "请审核：新品预告 · please review"
@@ -82,25 +79,6 @@ class ConsoleFarm:
         [found] = [p for p in posts if p["text"] == text][:1]
         post: dict[str, Any] = self.api.get(f"/api/v1/posts/{found['id']}").json()
         return post
-
-
-def photo(seed: int, size: tuple[int, int] = (640, 480)) -> bytes:
-    """A distinct photo-like PNG."""
-    rng = random.Random(seed)
-    img = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
-    draw = ImageDraw.Draw(img)
-    for _ in range(9):
-        x, y = rng.randrange(size[0] - 100), rng.randrange(size[1] - 80)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        draw.ellipse([x, y, x + rng.randrange(60, 200), y + rng.randrange(40, 160)], fill=colour)
-    buffer = io.BytesIO()
-    img.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def rgb_sha256(data: bytes) -> str:
-    """sha256 of an image's RGB pixels (what the sim control API reports)."""
-    return hashlib.sha256(Image.open(io.BytesIO(data)).convert("RGB").tobytes()).hexdigest()
 
 
 def _history(rt: Runtime, post_id: int, account_ids: list[int]) -> None:
@@ -142,15 +120,6 @@ def _history(rt: Runtime, post_id: int, account_ids: list[int]) -> None:
                 )
 
 
-def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
 def _online_history(rt: Runtime, serials: list[str]) -> None:
     """Two weeks of each phone's states before it registered: online stretches of 2–10 h,
     offline or unauthorized gaps of up to 3 h (the chart's history)."""
@@ -178,36 +147,12 @@ def _online_history(rt: Runtime, serials: list[str]) -> None:
 @contextmanager
 def console_farm(folder: Path) -> Iterator[ConsoleFarm]:
     """Start the controller and the agent; seed accounts, users and history."""
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'farm.db'}",
-        media_dir=folder / "media",
-        evidence_dir=folder / "evidence",
-        api_token=API_TOKEN,
-        agent_tokens={HOST: AGENT_TOKEN},
-        heartbeat_interval=0.5,
-        heartbeat_timeout=2.5,
-        lease_seconds=10.0,
-        reaper_interval=0.3,
-        sweep_interval=1.0,
-        chat_sync_enabled=False,
-        password_hash_memory_kib=8,
-        password_hash_time_cost=1,
-    )
+    settings = controller_settings(folder, chat_sync_enabled=False, **FAST_HASHING)
     app = create_app(settings)
     controller = LoopbackServer(app, "127.0.0.1", 0, lifespan=True)
     controller.start()
     agent = SimAgent(
-        AgentSettings(
-            controller_url=controller.url,
-            token=AGENT_TOKEN,
-            host=HOST,
-            workdir=folder / "agent",
-            claim_interval=0.2,
-            status_interval=1.0,
-            offline_poll=0.3,
-            backoff_initial=0.1,
-            backoff_cap=1.0,
-        ),
+        agent_settings(controller.url, folder / "agent"),
         SimFarmSpec(count=3, host=HOST, seed=3, faults=False),
         control=("127.0.0.1", 0),
     )
@@ -239,9 +184,7 @@ def console_farm(folder: Path) -> Iterator[ConsoleFarm]:
         for name, role in USERS.items():
             body: dict[str, Any] = {
                 "username": name,
-                "display_name": {"root": "管理员", "mei": "小美", "zhao": "老赵", "li": "小李"}[
-                    name
-                ],
+                "display_name": DISPLAY_NAMES[name],
                 "role": role,
                 "password": PASSWORD,
             }
@@ -263,7 +206,9 @@ def console_farm(folder: Path) -> Iterator[ConsoleFarm]:
         )
         assert old.status_code == 201, old.text
         _history(app.state.runtime, old.json()["id"], [a["id"] for a in accounts.values()][:2])
-        registered = _wait(lambda: len(api.get("/api/v1/devices").json()) == len(agent.phones))
+        registered = wait_until(
+            lambda: len(api.get("/api/v1/devices").json()) == len(agent.phones), 20.0, 0.1
+        )
         assert registered, "the agent did not register its phones"
         _online_history(app.state.runtime, [phone.serial for phone in agent.phones])
         yield ConsoleFarm(controller.url, app.state.runtime, api, control, accounts)
@@ -272,6 +217,21 @@ def console_farm(folder: Path) -> Iterator[ConsoleFarm]:
         control.close()
         agent.stop(timeout=20)
         controller.stop()
+
+
+def playwright_or_skip() -> Any:
+    """Playwright's sync API, for a module of browser tests: skips the whole module when
+    Playwright or Debian's chromium is missing."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the browser test needs playwright (pip install playwright)"
+    )
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "the browser test needs Debian's chromium at /usr/bin/chromium "
+            "(apt-get install chromium)",
+            allow_module_level=True,
+        )
+    return sync_api
 
 
 def sign_in(page: Any, url: str, username: str, path: str = "/") -> None:

@@ -9,16 +9,13 @@ sync window). Screenshots of the pane, in English and zh-CN, go to ``artifacts/b
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
+from console_farm import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
 from farm_controller import Settings, create_app
 from farm_controller.chat.planning import plan_syncs, sync_now
@@ -35,9 +32,9 @@ from farm_protocol.agent_api import (
 from farm_protocol.chat import BubbleRead, ConversationRead, SyncChatsResult
 from farm_protocol.flow import FlowOutcome, FlowResult
 from farm_protocol.jobs import JobKind
+from tests.helpers.servers import serving
+from tests.helpers.users import FAST_HASHING
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 API_TOKEN = "browser-api-token-" + "x" * 30
 AGENT_TOKEN = "browser-agent-token-" + "y" * 30
 STAFF_PASSWORD = "browser staff password"
@@ -45,14 +42,7 @@ HOST = "rack-1"
 SERIAL = "PH-A1"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="the browser test needs playwright (pip install playwright)"
-)
-if not CHROMIUM.exists():
-    pytest.skip(
-        "the browser test needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
+playwright_api = playwright_or_skip()
 
 expect = playwright_api.expect
 
@@ -64,29 +54,6 @@ class Farm:
     admin: httpx.Client
     agent: httpx.Client
     account_id: int
-
-
-class Server:
-    """The controller served by uvicorn on a loopback port, in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "no server"
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def claim(farm: Farm, kind: JobKind) -> ClaimedJob:
@@ -142,12 +109,11 @@ def farm(tmp_path: Path) -> Iterator[Farm]:
         api_token=API_TOKEN,
         agent_tokens={HOST: AGENT_TOKEN},
         scheduler_enabled=False,
-        password_hash_memory_kib=8,
-        password_hash_time_cost=1,
+        **FAST_HASHING,
     )
     app = create_app(settings)
     with (
-        Server(app) as url,
+        serving(app) as url,
         httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"}) as admin,
         httpx.Client(base_url=url, headers={"Authorization": f"Bearer {AGENT_TOKEN}"}) as agent,
     ):
@@ -201,12 +167,7 @@ def test_staff_answer_a_new_message_with_a_canned_reply(farm: Farm) -> None:
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=CHROMIUM_ARGS,
         )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")

@@ -16,16 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from console_farm import (
-    REVIEW_TEXT,
-    ZONE,
-    ConsoleFarm,
-    photo,
-    rgb_sha256,
-    set_language,
-    shot,
-    sign_in,
-)
+from console_farm import REVIEW_TEXT, ZONE, ConsoleFarm, set_language, shot, sign_in
+
+from tests.helpers.images import photo_png, rgb_sha256
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
 expect = sync_api.expect
@@ -82,7 +75,7 @@ def test_a_scheduler_schedules_a_post_with_two_images_and_sees_both_published(
     composer = page.locator("#composer")
     expect(composer).to_be_visible()
     page.fill("#c-text", TEXT)
-    first, second = photo(101), photo(102)
+    first, second = photo_png(101, (640, 480)), photo_png(102, (640, 480))
     drop_files(page, "#c-drop", [("front.png", first)])
     expect(page.locator("#c-thumbs .thumb")).to_have_count(1)
     page.set_input_files(

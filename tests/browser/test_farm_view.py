@@ -10,40 +10,24 @@ both pages in English and zh-CN go to ``artifacts/browser/``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from farm_support import API_TOKEN, photo_png, wait_for
-from live_farm import PASSWORD, LiveFarm
+from console_farm import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 from sqlalchemy import select
 
 from farm_controller.models import AuditEvent
 from farm_protocol.jobs import JobKind, JobState
 from simulator.node import APP_PACKAGE
+from tests.helpers.farm import API_TOKEN
+from tests.helpers.images import photo_png
+from tests.helpers.live_farm import LiveFarm
+from tests.helpers.users import PASSWORD
+from tests.helpers.waiting import wait_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="the browser test needs playwright (pip install playwright)"
-)
-if not CHROMIUM.exists():
-    pytest.skip(
-        "the browser test needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
+playwright_api = playwright_or_skip()
 
 expect = playwright_api.expect
 ALL_THUMBNAILS = """() => {
@@ -92,7 +76,7 @@ def farm(tmp_path: Path) -> Iterator[LiveFarm]:
         # Something for the grid to show: a failed job (this agent does not run run_flow)
         # and a phone another operator holds.
         job = live.rt.jobs.enqueue(JobKind.RUN_FLOW, live.serials[3], {}, max_attempts=1)
-        wait_for(lambda: live.rt.jobs.get(job.id).state is JobState.FAILED, 15)
+        wait_for(lambda: live.rt.jobs.get(job.id).state is JobState.FAILED, 15, interval=0.2)
         live.worker(live.serials[4]).control.take("zhao", 600)
         live.hub.host_of[live.serials[4]] = "rack-1"
         live.hub.set_control(live.worker(live.serials[4]).control.state())
@@ -123,7 +107,7 @@ def test_operator_taps_through_to_moments_on_the_live_screen(farm: LiveFarm) -> 
     assert phone.screen_label() == "launcher"
     dialogs: list[str] = []
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
             page = context.new_page()

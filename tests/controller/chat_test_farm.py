@@ -12,18 +12,20 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from console_support import add_users
-from controller_support import FakeAgent, api_headers, create_account, serving
+from controller_support import FakeAgent, api_headers, create_account
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from farm_controller import create_app
+from farm_controller.chat.inbox import merge_sync
 from farm_controller.chat.planning import plan_syncs, sync_now
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import AGENT_API_PREFIX, ClaimedJob, FinishReport, FinishResponse
 from farm_protocol.chat import BubbleRead, ConversationRead, SyncChatsResult
 from farm_protocol.flow import FlowOutcome, FlowResult
 from farm_protocol.jobs import JobKind
+from tests.helpers.servers import serving
+from tests.helpers.users import add_users
 
 STAFF_A_TOKEN = "staff-a-token-" + "a" * 30
 STAFF_B_TOKEN = "staff-b-token-" + "b" * 30
@@ -224,6 +226,19 @@ class ChatFarm:
             if account["device_serial"] == serial:
                 sync_now(self.rt, account["id"])
         return sync_once(self.rt, self.agent, serial, *reads)
+
+    def merge_at_once(self, account: str, result: SyncChatsResult, copies: int) -> None:
+        """`copies` threads merge the same sync result for `account` at the same time, as
+        racing finish reports of one window would (job ids j0, j1, ...)."""
+        account_id = self.accounts[account]["id"]
+        threads = [
+            threading.Thread(target=merge_sync, args=(self.rt, account_id, result, f"j{n}"))
+            for n in range(copies)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
 
 @contextmanager

@@ -13,23 +13,19 @@ from typing import Any
 
 import httpx
 import pytest
-from console_support import FAST_HASHING
 from controller_support import (
-    AGENT_TOKEN,
-    API_TOKEN,
-    HOST,
-    OTHER_AGENT_TOKEN,
-    OTHER_HOST,
     FakeAgent,
-    FakeClock,
     SettingsFactory,
     api_headers,
-    serving,
+    settings_in,
 )
 from fastapi import FastAPI
 
 from farm_controller import Settings, create_app
 from farm_controller.runtime import Runtime
+from tests.helpers.clock import FakeClock
+from tests.helpers.postgres import fresh_schema, in_schema, pg_url_or_skip
+from tests.helpers.servers import serving
 
 
 @pytest.fixture
@@ -42,20 +38,17 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
     """Settings for a controller on a SQLite file in tmp_path; keyword arguments override."""
 
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "database_url": f"sqlite:///{tmp_path / 'farm.db'}",
-            "media_dir": tmp_path / "media",
-            "evidence_dir": tmp_path / "evidence",
-            "api_token": API_TOKEN,
-            "agent_tokens": {HOST: AGENT_TOKEN, OTHER_HOST: OTHER_AGENT_TOKEN},
-            "scheduler_enabled": False,
-            "max_image_bytes": 200_000,
-            **FAST_HASHING,
-        }
-        values.update(overrides)
-        return Settings(**values)
+        return settings_in(tmp_path, **overrides)
 
     return make
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose connections work in a fresh PostgreSQL schema (dropped afterwards)."""
+    url = pg_url_or_skip()
+    with fresh_schema(url, "farm_controller_test") as schema:
+        yield in_schema(url, schema)
 
 
 @pytest.fixture

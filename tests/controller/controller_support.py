@@ -1,23 +1,19 @@
-"""Helpers shared by the controller tests: a clock, images, a server thread, a fake agent.
+"""Helpers shared by the controller tests: tokens, a fake agent, API shortcuts.
 
 `tests/controller/` has no `__init__.py` (like `tests/queue/`); pytest puts this folder on
-`sys.path`, so tests import this module by its unique name.
+`sys.path`, so tests import this module by its unique name. What other folders use too
+(the clock, images, serving an app, waiting) is in `tests.helpers`.
 """
 
 from __future__ import annotations
 
-import io
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
-from PIL import Image
+from pydantic import BaseModel
 
 from farm_controller import Settings
 from farm_protocol.agent_api import (
@@ -42,11 +38,11 @@ from farm_protocol.agent_api import (
 )
 from farm_protocol.device import DeviceState
 from farm_protocol.flow import FlowOutcome, FlowResult, StepResult, StepStatus
+from tests.helpers.users import FAST_HASHING
 
 SettingsFactory = Callable[..., Settings]
 """Makes test settings; keyword arguments override the defaults (the `make_settings` fixture)."""
 
-START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 API_TOKEN = "api-token-" + "x" * 30
 AGENT_TOKEN = "agent-token-" + "y" * 30
 OTHER_AGENT_TOKEN = "agent-token-" + "z" * 30
@@ -54,33 +50,21 @@ HOST = "rack-1"
 OTHER_HOST = "rack-2"
 
 
-class FakeClock:
-    """A clock that only moves when told to (thread-safe enough for reads)."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime:
-        """Move the clock forward and return the new time."""
-        self.now += timedelta(seconds=seconds)
-        return self.now
-
-
-def png(width: int = 32, height: int = 24, colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    """A real PNG image."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def image_bytes(fmt: str, size: tuple[int, int] = (20, 20)) -> bytes:
-    """A real image in Pillow format `fmt` (GIF, JPEG, ...)."""
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 200)).save(buffer, format=fmt)
-    return buffer.getvalue()
+def settings_in(folder: Path, **overrides: Any) -> Settings:
+    """A controller on a SQLite file in `folder`: the test tokens of both hosts, the
+    scheduler off, cheap password hashing; keyword arguments override."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{folder / 'farm.db'}",
+        "media_dir": folder / "media",
+        "evidence_dir": folder / "evidence",
+        "api_token": API_TOKEN,
+        "agent_tokens": {HOST: AGENT_TOKEN, OTHER_HOST: OTHER_AGENT_TOKEN},
+        "scheduler_enabled": False,
+        "max_image_bytes": 200_000,
+        **FAST_HASHING,
+    }
+    values.update(overrides)
+    return Settings(**values)
 
 
 def api_headers(token: str = API_TOKEN) -> dict[str, str]:
@@ -135,6 +119,17 @@ class FakeAgent:
             f"{AGENT_API_PREFIX}{path}", json=json_body, headers=self.headers, **kwargs
         )
 
+    def _post_report(
+        self, path: str, report: BaseModel, files: list[tuple[str, tuple[str, bytes, str]]]
+    ) -> httpx.Response:
+        """A report as a multipart form (its files, e.g. screenshots, alongside)."""
+        return self.client.post(
+            f"{AGENT_API_PREFIX}{path}",
+            data={"report": report.model_dump_json()},
+            files=files or None,
+            headers=self.headers,
+        )
+
     @staticmethod
     def _ok(response: httpx.Response) -> dict[str, Any]:
         assert response.status_code == 200, response.text
@@ -182,12 +177,8 @@ class FakeAgent:
 
     def park_response(self, job_id: str, screenshot: bytes) -> httpx.Response:
         report = ParkReport(worker=self.worker, message="ready to publish")
-        return self.client.post(
-            f"{AGENT_API_PREFIX}/jobs/{job_id}/park",
-            data={"report": report.model_dump_json()},
-            files=[("screenshot", ("parked.png", screenshot, "image/png"))],
-            headers=self.headers,
-        )
+        files = [("screenshot", ("parked.png", screenshot, "image/png"))]
+        return self._post_report(f"/jobs/{job_id}/park", report, files)
 
     def park(self, job_id: str, screenshot: bytes) -> ParkResponse:
         return ParkResponse.model_validate(self._ok(self.park_response(job_id, screenshot)))
@@ -208,12 +199,7 @@ class FakeAgent:
             ("evidence", (f"step-{i}.png", data, "image/png"))
             for i, data in enumerate(evidence or [])
         ]
-        return self.client.post(
-            f"{AGENT_API_PREFIX}/jobs/{job_id}/finish",
-            data={"report": report.model_dump_json()},
-            files=files or None,
-            headers=self.headers,
-        )
+        return self._post_report(f"/jobs/{job_id}/finish", report, files)
 
     def finish(
         self,
@@ -226,56 +212,6 @@ class FakeAgent:
     ) -> FinishResponse:
         response = self.finish_response(job_id, serial, outcome, evidence, retryable, error)
         return FinishResponse.model_validate(self._ok(response))
-
-
-class ServerThread:
-    """The app served by uvicorn on a loopback port, in a thread."""
-
-    def __init__(self, app: FastAPI) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        sockets = self.server.servers[0].sockets
-        port = sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve `app` on a loopback port for the duration of the block; yields its URL."""
-    server = ServerThread(app)
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Poll until `predicate()` is truthy; return its value (fail after `timeout`)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)
 
 
 def create_account(client: httpx.Client, name: str, serial: str, **fields: Any) -> dict[str, Any]:

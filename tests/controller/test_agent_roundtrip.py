@@ -10,16 +10,16 @@ from controller_support import (
     SettingsFactory,
     api_headers,
     create_account,
-    png,
-    serving,
     submit_post,
     upload,
-    wait_for,
 )
 
 from farm_controller import create_app
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind
+from tests.helpers.images import png
+from tests.helpers.servers import serving
+from tests.helpers.waiting import wait_for
 
 
 def test_register_heartbeat_claim_renew_finish_publishes_the_post(
@@ -45,7 +45,7 @@ def test_register_heartbeat_claim_renew_finish_publishes_the_post(
         assert post["targets"][0]["state"] in ("scheduled", "queued")
 
         # The run time is now: APScheduler dispatches it; the agent polls until it has it.
-        jobs = wait_for(lambda: agent.claim("SER-1", "SER-2"))
+        jobs = wait_for(lambda: agent.claim("SER-1", "SER-2"), timeout=5.0, interval=0.02)
         assert len(jobs) == 1
         job = jobs[0]
         assert job.kind is JobKind.PUBLISH_POST

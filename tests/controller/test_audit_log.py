@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from console_support import PASSWORD, add_user
-from controller_support import FakeAgent, create_account, png, submit_post, upload
+from controller_support import FakeAgent, create_account, submit_post, upload
 from sqlalchemy import select
 
 from farm_controller.models import AuditEvent
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_protocol.flow import FlowOutcome
+from tests.helpers.images import png
+from tests.helpers.users import PASSWORD, add_user
 
 ROOT_TOKEN = "audit-root-token-" + "r" * 30
 MEI_TOKEN = "audit-mei-token-" + "m" * 30

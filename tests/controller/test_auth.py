@@ -9,20 +9,19 @@ import pytest
 from controller_support import (
     AGENT_TOKEN,
     API_TOKEN,
-    HOST,
     OTHER_AGENT_TOKEN,
-    OTHER_HOST,
     FakeAgent,
     create_account,
-    serving,
+    settings_in,
     submit_post,
 )
 
-from farm_controller import Settings, create_app
+from farm_controller import create_app
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import ClaimRequest, RegisterRequest, RenewRequest
 from farm_protocol.flow import FlowOutcome
+from tests.helpers.servers import serving
 
 PUBLIC = [
     ("GET", "/api/v1/hosts"),
@@ -52,14 +51,7 @@ NOT_BEARER = {"Authorization": f"Basic {API_TOKEN}"}
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     """One controller for the token matrix (its requests store nothing)."""
     root = tmp_path_factory.mktemp("auth")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'farm.db'}",
-        media_dir=root / "media",
-        evidence_dir=root / "evidence",
-        api_token=API_TOKEN,
-        agent_tokens={HOST: AGENT_TOKEN, OTHER_HOST: OTHER_AGENT_TOKEN},
-        scheduler_enabled=False,
-    )
+    settings = settings_in(root)
     with serving(create_app(settings)) as url, httpx.Client(base_url=url) as client:
         yield client
 

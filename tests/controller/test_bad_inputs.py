@@ -12,23 +12,19 @@ from typing import Any
 import httpx
 import pytest
 from controller_support import (
-    AGENT_TOKEN,
-    API_TOKEN,
-    HOST,
-    START,
-    FakeClock,
     api_headers,
     create_account,
-    image_bytes,
-    png,
-    serving,
+    settings_in,
     upload,
 )
 from sqlalchemy import func, select
 
-from farm_controller import Settings, create_app
+from farm_controller import create_app
 from farm_controller.models import Account, Media, Post, PostAccount, PostMedia, PostTarget
 from farm_controller.runtime import Runtime
+from tests.helpers.clock import START, FakeClock
+from tests.helpers.images import image_bytes, png
+from tests.helpers.servers import serving
 
 LATER = START + timedelta(hours=1)
 
@@ -46,15 +42,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
     """One controller for the whole table: since no row may store anything, rows cannot
     disturb each other (which is what the table checks)."""
     root = tmp_path_factory.mktemp("bad-inputs")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'farm.db'}",
-        media_dir=root / "media",
-        evidence_dir=root / "evidence",
-        api_token=API_TOKEN,
-        agent_tokens={HOST: AGENT_TOKEN},
-        scheduler_enabled=False,
-        max_image_bytes=50_000,
-    )
+    settings = settings_in(root, max_image_bytes=50_000)
     app = create_app(settings, clock=FakeClock())
     with serving(app) as url, httpx.Client(base_url=url) as client:
         client.headers.update(api_headers())

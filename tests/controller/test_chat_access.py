@@ -18,12 +18,13 @@ from chat_test_farm import (
     inbound,
     window,
 )
-from controller_support import AGENT_TOKEN, API_TOKEN, FakeClock, SettingsFactory
+from controller_support import AGENT_TOKEN, API_TOKEN, SettingsFactory
 from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from farm_controller.models import ApiTokenRecord
+from tests.helpers.clock import FakeClock
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from chat_test_farm import (
     inbound,
     window,
 )
-from controller_support import FakeClock, SettingsFactory
+from controller_support import SettingsFactory
 
 from farm_controller.chat.inbox import merge_sync
 from farm_protocol.chat import SyncChatsResult
+from tests.helpers.clock import FakeClock
 
 
 @pytest.fixture

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from chat_test_farm import (
     chat_farm,
@@ -16,54 +11,25 @@ from chat_test_farm import (
     texts,
     window,
 )
-from controller_support import FakeClock, SettingsFactory
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from controller_support import SettingsFactory
 
-from farm_controller.chat.inbox import merge_sync
 from farm_protocol.chat import SyncChatsResult
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind
-
-PG_URL_ENV = "PHONEFARM_TEST_PG_URL"
-
-
-@pytest.fixture
-def chat_pg_url() -> Iterator[str]:
-    """A URL whose connections work in a fresh PostgreSQL schema (dropped afterwards)."""
-    url = os.environ.get(PG_URL_ENV)
-    if not url:
-        pytest.skip(f"PostgreSQL tests need {PG_URL_ENV}")
-    schema = f"chat_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield scoped.render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+from tests.helpers.clock import FakeClock
 
 
 @pytest.mark.postgres
 def test_chat_round_trip_on_postgres(
-    chat_pg_url: str, make_settings: SettingsFactory, clock: FakeClock
+    pg_url: str, make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
-    settings = make_settings(database_url=chat_pg_url)
+    settings = make_settings(database_url=pg_url)
     with chat_farm(settings, clock) as farm:
         farm.sync("PH-A", window("顾客", inbound("你好 👋"), reached_top=True))
         result = SyncChatsResult(
             conversations=[window("顾客", inbound("你好 👋", *[f"p{i}" for i in range(20)]))]
         )
-        account_id = farm.accounts["shop-a"]["id"]
-        threads = [
-            threading.Thread(target=merge_sync, args=(farm.rt, account_id, result, f"j{n}"))
-            for n in range(4)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        farm.merge_at_once("shop-a", result, copies=4)
         detail = conversation_with(farm.admin, "顾客")
         assert [t for _, t in texts(detail)] == ["你好 👋", *[f"p{i}" for i in range(20)]]
         reply = farm.admin.post(

@@ -19,12 +19,13 @@ from chat_test_farm import (
     texts,
     window,
 )
-from controller_support import FakeClock, SettingsFactory
+from controller_support import SettingsFactory
 
 from farm_controller.scheduler import reap
 from farm_protocol.chat import SendMessageTask
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind, JobState
+from tests.helpers.clock import FakeClock
 
 
 @pytest.fixture

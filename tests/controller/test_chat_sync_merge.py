@@ -3,7 +3,6 @@ bursts longer than a screen; contacts, reopen, auto-tags, and how syncs are plan
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,13 +16,13 @@ from chat_test_farm import (
     texts,
     window,
 )
-from controller_support import FakeClock, SettingsFactory
+from controller_support import SettingsFactory
 
-from farm_controller.chat.inbox import merge_sync
 from farm_controller.chat.planning import plan_syncs
 from farm_protocol.chat import SyncChatsResult, SyncChatsTask
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind, JobState
+from tests.helpers.clock import FakeClock
 
 
 @pytest.fixture
@@ -222,15 +221,7 @@ def test_concurrent_reports_of_the_same_window_store_it_once(farm: ChatFarm) -> 
     result = SyncChatsResult(
         conversations=[window("race", inbound("start", *[f"r{i}" for i in range(20)]))]
     )
-    account_id = farm.accounts["shop-a"]["id"]
-    threads = [
-        threading.Thread(target=merge_sync, args=(farm.rt, account_id, result, f"job-{n}"))
-        for n in range(6)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    farm.merge_at_once("shop-a", result, copies=6)
     detail = conversation_with(farm.admin, "race")
     assert [t for _, t in texts(detail)] == ["start", *[f"r{i}" for i in range(20)]]
     assert [m["seq"] for m in detail["messages"]] == list(range(1, 22))

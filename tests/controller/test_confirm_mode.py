@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from controller_support import FakeAgent, FakeClock, create_account, png, submit_post
+from controller_support import FakeAgent, create_account, submit_post
 
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import reap
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobState
+from tests.helpers.clock import FakeClock
+from tests.helpers.images import png
 
 
 def parked(client: httpx.Client, agent: FakeAgent, rt: Runtime) -> tuple[dict[str, Any], str]:

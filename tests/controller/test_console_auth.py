@@ -8,8 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from console_support import PASSWORD, add_user
-from controller_support import FakeClock, SettingsFactory
+from controller_support import SettingsFactory
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -20,6 +19,8 @@ from farm_controller.db import make_engine, session_factory
 from farm_controller.models import ApiTokenRecord, UserRecord, WebSession
 from farm_controller.runtime import Runtime
 from phonefarm.admin_command import admin_app
+from tests.helpers.clock import FakeClock
+from tests.helpers.users import PASSWORD, add_user
 
 
 def sign_in(url: str, username: str, password: str = PASSWORD) -> tuple[httpx.Client, str]:
@@ -57,7 +58,7 @@ def test_sign_in_sets_a_strict_session_cookie_and_answers_who(
 def test_wrong_passwords_are_refused_and_then_rate_limited(
     make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
-    from controller_support import serving
+    from tests.helpers.servers import serving
 
     app = create_app(make_settings(login_max_failures=3, login_window_seconds=60), clock=clock)
     add_user(app.state.runtime, "zhao", "operator")

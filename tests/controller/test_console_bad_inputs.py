@@ -7,18 +7,15 @@ from typing import Any
 
 import httpx
 import pytest
-from console_support import FAST_HASHING
 from controller_support import (
-    AGENT_TOKEN,
-    API_TOKEN,
-    HOST,
-    FakeClock,
     api_headers,
     create_account,
-    serving,
+    settings_in,
 )
 
-from farm_controller import Settings, create_app
+from farm_controller import create_app
+from tests.helpers.clock import FakeClock
+from tests.helpers.servers import serving
 
 NUL = "a\x00b"
 CASES: list[tuple[str, str, dict[str, Any], str | None]] = [
@@ -100,15 +97,7 @@ CASES: list[tuple[str, str, dict[str, Any], str | None]] = [
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     """One controller for the whole table (nothing here is stored)."""
     root = tmp_path_factory.mktemp("bad-console")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'farm.db'}",
-        media_dir=root / "media",
-        evidence_dir=root / "evidence",
-        api_token=API_TOKEN,
-        agent_tokens={HOST: AGENT_TOKEN},
-        scheduler_enabled=False,
-        **FAST_HASHING,
-    )
+    settings = settings_in(root)
     with (
         serving(create_app(settings, clock=FakeClock())) as url,
         httpx.Client(base_url=url, timeout=30) as client,

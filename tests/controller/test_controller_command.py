@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
-from controller_support import API_TOKEN, wait_for
+from controller_support import API_TOKEN
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from farm_controller.db import make_engine
 from phonefarm.controller_command import controller_app
+from tests.helpers.waiting import free_port, wait_for
 
 runner = CliRunner()
 
@@ -39,13 +39,6 @@ def test_serve_refuses_to_start_with_a_short_token(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "api_token" in result.output
     assert not (tmp_path / "x.db").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_serve_runs_the_api_until_interrupted(tmp_path: Path) -> None:

@@ -7,12 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from controller_support import (
-    OTHER_AGENT_TOKEN,
-    OTHER_HOST,
-    FakeAgent,
-    FakeClock,
-)
+from controller_support import OTHER_AGENT_TOKEN, OTHER_HOST, FakeAgent
 
 from farm_controller import charts
 from farm_controller.db import read_session, write_session
@@ -21,6 +16,7 @@ from farm_controller.models import Device, DeviceStateSpan
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import reap
 from farm_protocol.device import DeviceState
+from tests.helpers.clock import FakeClock
 
 Span = tuple[str, str, datetime, datetime | None]
 

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import httpx
-from controller_support import START, FakeAgent, FakeClock, create_account, submit_post
+from controller_support import FakeAgent, create_account, submit_post
 from sqlalchemy import select
 
 from farm_controller.db import write_session
@@ -16,6 +16,7 @@ from farm_controller.runtime import Runtime
 from farm_controller.wiring import build_runtime
 from farm_protocol.jobs import JobKind
 from farm_protocol.posts import TargetState
+from tests.helpers.clock import START, FakeClock
 
 
 def post_for_two(client: httpx.Client, agent: FakeAgent) -> int:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,18 +11,9 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from controller_support import (
-    FakeAgent,
-    SettingsFactory,
-    api_headers,
-    create_account,
-    serving,
-    submit_post,
-    wait_for,
-)
+from controller_support import FakeAgent, SettingsFactory, api_headers, create_account, submit_post
 from farm_queue import metadata as queue_metadata
-from sqlalchemy import Engine, create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from farm_controller import create_app
@@ -33,8 +21,8 @@ from farm_controller.db import make_engine
 from farm_controller.migrate import alembic_config, current_revision, upgrade
 from farm_controller.models import Base, DeviceStateSpan
 from farm_protocol.flow import FlowOutcome
-
-PG_URL_ENV = "PHONEFARM_TEST_PG_URL"
+from tests.helpers.servers import serving
+from tests.helpers.waiting import wait_for
 
 
 def head() -> str:
@@ -94,23 +82,6 @@ def test_the_state_history_starts_with_every_known_phone_in_its_state(tmp_path: 
     engine.dispose()
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose connections work in a fresh PostgreSQL schema (dropped afterwards)."""
-    url = os.environ.get(PG_URL_ENV)
-    if not url:
-        pytest.skip(f"PostgreSQL tests need {PG_URL_ENV}")
-    schema = f"farm_controller_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield scoped.render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 @pytest.mark.postgres
 def test_postgres_migrations_and_a_post_round_trip(
     pg_url: str, make_settings: SettingsFactory
@@ -130,7 +101,7 @@ def test_postgres_migrations_and_a_post_round_trip(
         assert post.status_code == 201, post.text
         duplicate = submit_post(http, text="PostgreSQL 你好", account_ids=[account["id"]])
         assert duplicate.status_code == 409
-        [job] = wait_for(lambda: agent.claim("PG-1"))
+        [job] = wait_for(lambda: agent.claim("PG-1"), timeout=5.0, interval=0.02)
         assert job.publish_post is not None
         assert job.publish_post.text == "PostgreSQL 你好"
         done = agent.finish(job.id, "PG-1", FlowOutcome.SUCCEEDED)

@@ -7,18 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from controller_support import (
-    START,
-    FakeAgent,
-    create_account,
-    image_bytes,
-    png,
-    submit_post,
-    upload,
-)
+from controller_support import FakeAgent, create_account, submit_post, upload
 
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
+from tests.helpers.clock import START
+from tests.helpers.images import image_bytes, png
 
 
 def test_media_upload_checks_and_stores_by_content(client: httpx.Client, tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import httpx
-from controller_support import FakeAgent, SettingsFactory, api_headers, serving, wait_for
+from controller_support import FakeAgent, SettingsFactory, api_headers
 
 from farm_controller import create_app
 from farm_protocol.device import DeviceState
+from tests.helpers.servers import serving
+from tests.helpers.waiting import wait_for
 
 
 def test_a_phone_whose_heartbeats_stop_goes_offline(make_settings: SettingsFactory) -> None:
@@ -34,7 +36,11 @@ def test_a_phone_whose_heartbeats_stop_goes_offline(make_settings: SettingsFacto
         )
 
         # The whole host goes silent.
-        wait_for(lambda: http.get("/api/v1/hosts/rack-1").json()["online"] is False, timeout=5)
+        wait_for(
+            lambda: http.get("/api/v1/hosts/rack-1").json()["online"] is False,
+            timeout=5,
+            interval=0.02,
+        )
         assert states()["LIVE"] == DeviceState.OFFLINE
         # It comes back with a heartbeat.
         agent.heartbeat("LIVE", "SILENT")

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from controller_support import START, FakeAgent, FakeClock, create_account, submit_post
+from controller_support import FakeAgent, create_account, submit_post
 
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.posts.recurrence import Schedule, cron_trigger, crontab_weekdays
 from farm_controller.runtime import Runtime
 from farm_protocol.jobs import JobKind
+from tests.helpers.clock import START, FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,21 +7,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
-from controller_support import (
-    START,
-    FakeAgent,
-    FakeClock,
-    SettingsFactory,
-    api_headers,
-    create_account,
-    serving,
-    submit_post,
-)
+from controller_support import FakeAgent, SettingsFactory, api_headers, create_account, submit_post
 
 from farm_controller import create_app
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import sweep
 from farm_protocol.jobs import JobKind, JobState
+from tests.helpers.clock import START, FakeClock
+from tests.helpers.servers import serving
 
 
 @contextmanager

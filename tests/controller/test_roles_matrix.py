@@ -16,8 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from console_support import PASSWORD, add_user
-from controller_support import AGENT_TOKEN, API_TOKEN, SettingsFactory, serving
+from controller_support import AGENT_TOKEN, API_TOKEN, SettingsFactory, settings_in
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 from websockets.exceptions import ConnectionClosed
@@ -26,6 +25,8 @@ from websockets.sync.client import connect
 from farm_controller import create_app
 from farm_controller.auth.policy import ROUTE_ROLES, access_for, is_page
 from farm_controller.auth.principal import ROLES
+from tests.helpers.servers import serving
+from tests.helpers.users import PASSWORD, add_user
 
 TOKENS = {role: f"matrix-{role}-token-" + "m" * 24 for role in ROLES}
 MISSING_ID = 999_999
@@ -41,21 +42,8 @@ class Matrix:
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    from console_support import FAST_HASHING
-    from controller_support import HOST
-
-    from farm_controller import Settings
-
     root = tmp_path_factory.mktemp("matrix")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'farm.db'}",
-        media_dir=root / "media",
-        evidence_dir=root / "evidence",
-        api_token=API_TOKEN,
-        agent_tokens={HOST: AGENT_TOKEN},
-        scheduler_enabled=False,
-        **FAST_HASHING,
-    )
+    settings = settings_in(root)
     app = create_app(settings)
     for role in ROLES:
         add_user(app.state.runtime, f"user-{role}", role, token=TOKENS[role])

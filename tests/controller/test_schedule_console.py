@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from controller_support import START, FakeAgent, FakeClock, create_account, png, submit_post, upload
+from controller_support import FakeAgent, create_account, submit_post, upload
 
 from farm_controller.db import write_session
 from farm_controller.models import Contact, Conversation, PostTarget
@@ -17,6 +17,8 @@ from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.posts import TargetState
+from tests.helpers.clock import START, FakeClock
+from tests.helpers.images import png
 
 DAY = timedelta(days=1)
 

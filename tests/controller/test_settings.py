@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 
 import pytest
-from controller_support import AGENT_TOKEN, API_TOKEN, serving
+from controller_support import AGENT_TOKEN, API_TOKEN
 from pydantic import ValidationError
 
 from farm_controller import Settings, create_app
 from farm_controller.db import make_engine, safe_url
+from tests.helpers.servers import serving
 
 
 def test_no_api_token_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from farm_support import Api, Controller, ControllerFactory, controller_settings
+
+from tests.helpers.farm import Api, Controller, ControllerFactory, controller_settings
 
 
 @pytest.fixture

@@ -16,30 +16,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from farm_support import (
+
+from agent.host.client import ControllerClient
+from agent.host.supervisor import Supervisor
+from simulator.farm import SimFarmSpec, build_phones
+from simulator.host import SimAgent
+from tests.helpers.farm import (
     AGENT_TOKEN,
     HOST,
     Api,
     ControllerFactory,
     FreezingDevice,
-    Planned,
     SeverableTransport,
     SimControl,
     agent_settings,
     as_devices,
     assert_published_exactly_once,
     hits_publish,
-    now_utc,
     nth_tap,
-    photo_png,
-    rgb_sha256,
-    wait_for,
 )
-
-from agent.host.client import ControllerClient
-from agent.host.supervisor import Supervisor
-from simulator.farm import SimFarmSpec, build_phones
-from simulator.host import SimAgent
+from tests.helpers.images import photo_png
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -66,18 +63,12 @@ def test_an_agent_killed_mid_publish_loses_nothing_and_repeats_nothing(
         client=ControllerClient(controller.url, AGENT_TOKEN, transport=transport),
     )
     first.start()
-    plan = []
-    for i, account in enumerate(accounts):
-        image = photo_png(500 + i)
-        media = api.upload(image, f"k{i}.png")
-        text = f"kill test {i}: 限时特价"
-        run_at = now_utc()
-        post = api.submit(text, [account["id"]], [media["id"]], None)
-        plan.append(
-            Planned(post["id"], account["device_serial"], text, run_at, (rgb_sha256(image),))
-        )
+    plan = [
+        api.plan(f"kill test {i}: 限时特价", account, [photo_png(500 + i)])
+        for i, account in enumerate(accounts)
+    ]
     try:
-        wait_for(lambda: all(device.frozen.is_set() for device in frozen), timeout=60)
+        wait_for(lambda: all(device.frozen.is_set() for device in frozen), timeout=60, interval=0.2)
         # The kill: nothing more leaves the first agent, and its threads stop where they are.
         transport.severed.set()
         first.stop_event.set()
@@ -90,10 +81,7 @@ def test_an_agent_killed_mid_publish_loses_nothing_and_repeats_nothing(
             assert second.control_url is not None
             control = SimControl(second.control_url)
 
-            def all_published() -> bool:
-                return all(s == "published" for s in api.target_states([p.post_id for p in plan]))
-
-            wait_for(all_published, timeout=90, interval=0.5)
+            wait_for(lambda: api.all_published(plan), timeout=90, interval=0.5)
             assert_published_exactly_once(control, serials, plan)
             workers = {w.serial: w.name for w in second.supervisor.workers}
             outcomes = []

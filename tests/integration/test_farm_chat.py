@@ -49,7 +49,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from farm_support import (
+
+from agent.host.client import ControllerClient
+from agent.host.supervisor import Supervisor
+from farm_protocol.chat_align import text_key
+from simulator.farm import SimFarmSpec, build_phones
+from simulator.host import SimAgent
+from simulator.phone import VirtualPhone
+from tests.helpers.farm import (
     AGENT_TOKEN,
     HOST,
     Api,
@@ -58,15 +65,8 @@ from farm_support import (
     SeverableTransport,
     agent_settings,
     as_devices,
-    wait_for,
 )
-
-from agent.host.client import ControllerClient
-from agent.host.supervisor import Supervisor
-from farm_protocol.chat_align import text_key
-from simulator.farm import SimFarmSpec, build_phones
-from simulator.host import SimAgent
-from simulator.phone import VirtualPhone
+from tests.helpers.waiting import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,24 +19,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from farm_support import (
-    AGENT_TOKEN,
-    HOST,
-    ControllerFactory,
-    now_utc,
-    photo_png,
-    wait_for,
-)
+
+from tests.helpers.farm import AGENT_TOKEN, HOST, ControllerFactory, now_utc
+from tests.helpers.images import photo_png
+from tests.helpers.waiting import free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
 PHONEFARM = [sys.executable, "-m", "phonefarm"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -81,12 +70,14 @@ def _found(lines: list[str], pattern: str) -> Callable[[], str | None]:
 
 
 def test_the_demo_publishes_a_scheduled_post_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     args = ["demo", "--phones", "2", "--port", str(port), "--no-faults"]
     with _process([*args, "--data-dir", str(tmp_path / "demo")], tmp_path) as (proc, lines):
-        token = wait_for(_found(lines, r"API token\s+(\S+)"), timeout=60)
-        control = wait_for(_found(lines, r"sim control\s+(http://\S+)/docs"), timeout=5)
-        wait_for(_found(lines, r"(Ctrl-C) stops everything"), timeout=30)
+        token = wait_for(_found(lines, r"API token\s+(\S+)"), timeout=60, interval=0.2)
+        control = wait_for(
+            _found(lines, r"sim control\s+(http://\S+)/docs"), timeout=5, interval=0.2
+        )
+        wait_for(_found(lines, r"(Ctrl-C) stops everything"), timeout=30, interval=0.2)
         api = httpx.Client(
             base_url=f"http://127.0.0.1:{port}",
             headers={"Authorization": f"Bearer {token}"},
@@ -136,7 +127,9 @@ def test_the_agent_command_registers_its_phones_and_stops_on_ctrl_c(
         str(tmp_path / "agent"),
     ]
     with _process(args, tmp_path) as (proc, lines):
-        control = wait_for(_found(lines, r"sim control API: (http://\S+)/docs"), timeout=60)
+        control = wait_for(
+            _found(lines, r"sim control API: (http://\S+)/docs"), timeout=60, interval=0.2
+        )
         phones = httpx.get(f"{control}/phones", timeout=10).json()
         assert [p["serial"] for p in phones] == [f"{HOST}-sim01", f"{HOST}-sim02"]
         api = httpx.Client(
@@ -151,7 +144,7 @@ def test_the_agent_command_registers_its_phones_and_stops_on_ctrl_c(
                 (f"{HOST}-sim02", "online"),
             ]
 
-        wait_for(online, timeout=30)
+        wait_for(online, timeout=30, interval=0.2)
         api.close()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0

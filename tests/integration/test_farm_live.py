@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from farm_support import AGENT_TOKEN, API_TOKEN, HOST, wait_for
-from live_farm import LiveFarm, settle
 from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
@@ -23,6 +21,9 @@ from websockets.sync.client import ClientConnection, connect
 from farm_controller.models import AuditEvent
 from farm_protocol.jobs import JobKind, JobState
 from farm_protocol.live import AgentHello, StreamTier, decode_header
+from tests.helpers.farm import AGENT_TOKEN, API_TOKEN, HOST
+from tests.helpers.live_farm import LiveFarm, settle
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -127,7 +128,7 @@ def test_input_needs_control_and_control_pauses_jobs(farm: LiveFarm) -> None:
 
         # Released (here by the other operator): the job runs (this agent fails run_flow).
         assert other.delete(f"/api/v1/devices/{serial}/control").status_code == 200
-        wait_for(lambda: farm.rt.jobs.get(job.id).state is JobState.FAILED, 15)
+        wait_for(lambda: farm.rt.jobs.get(job.id).state is JobState.FAILED, 15, interval=0.2)
         page = api.get(f"/api/v1/devices/{serial}/live").json()
         assert page["recent_jobs"][0]["id"] == job.id
         assert "run_flow" in page["device"]["last_error"]

@@ -7,18 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from farm_support import (
-    HOST,
-    Api,
-    ControllerFactory,
-    SimControl,
-    agent_settings,
-    photo_png,
-    wait_for,
-)
 
 from simulator.farm import SimFarmSpec
-from simulator.host import SimAgent
+from tests.helpers.farm import HOST, Api, ControllerFactory, sim_agent
+from tests.helpers.images import photo_png
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -28,23 +21,19 @@ def test_a_phone_that_drops_fails_its_job_with_evidence_and_shows_offline(
 ) -> None:
     controller = start_controller()
     spec = SimFarmSpec(count=2, host=HOST, faults=False)
-    agent = SimAgent(
-        agent_settings(controller.url, tmp_path / "agent"), spec, control=("127.0.0.1", 0)
-    )
-    agent.start()
-    try:
-        assert agent.control_url is not None
-        control = SimControl(agent.control_url)
+    with sim_agent(controller.url, tmp_path / "agent", spec) as (agent, control):
         api = api_for(controller.url)
         dropping, steady = (phone.serial for phone in agent.phones)
         accounts = [api.create_account(f"shop-{s}", s) for s in (dropping, steady)]
         media = api.upload(photo_png(77), "drop.png")
         post = api.submit("drop test", [a["id"] for a in accounts], [media["id"]], None)
         target = {t["account_id"]: t for t in api.post(post["id"])["targets"]}
-        job_id = wait_for(lambda: api.post(post["id"])["targets"][0]["job_id"], timeout=10)
+        job_id = wait_for(
+            lambda: api.post(post["id"])["targets"][0]["job_id"], timeout=10, interval=0.2
+        )
         assert target[accounts[0]["id"]]["account_name"] == f"shop-{dropping}"
 
-        wait_for(lambda: len(api.job(job_id)["steps"]) >= 3, timeout=60)
+        wait_for(lambda: len(api.job(job_id)["steps"]) >= 3, timeout=60, interval=0.2)
         control.fault(dropping, "disconnect")
 
         job = wait_for(
@@ -52,10 +41,13 @@ def test_a_phone_that_drops_fails_its_job_with_evidence_and_shows_offline(
         )
         assert "offline" in (job["error"] or "")
         assert job["evidence_files"], "the last screen seen before the drop is kept"
-        assert wait_for(lambda: api.device(dropping)["state"] == "offline", timeout=15)
+        assert wait_for(
+            lambda: api.device(dropping)["state"] == "offline", timeout=15, interval=0.2
+        )
         final = wait_for(
             lambda: (p := api.post(post["id"]))["target_counts"].get("published") == 1 and p,
             timeout=60,
+            interval=0.2,
         )
         assert final["target_counts"] == {"failed": 1, "published": 1}
         assert control.feed(dropping) == []
@@ -63,10 +55,7 @@ def test_a_phone_that_drops_fails_its_job_with_evidence_and_shows_offline(
 
         # Back again: the phone is online, and a retry publishes it exactly once.
         control.fault(dropping, "reconnect")
-        wait_for(lambda: api.device(dropping)["state"] == "online", timeout=30)
+        wait_for(lambda: api.device(dropping)["state"] == "online", timeout=30, interval=0.2)
         retried = api.retry(job_id)
-        wait_for(lambda: api.job(retried["id"])["state"] == "succeeded", timeout=60)
+        wait_for(lambda: api.job(retried["id"])["state"] == "succeeded", timeout=60, interval=0.2)
         assert [p["text"] for p in control.feed(dropping)] == ["drop test"]
-        control.close()
-    finally:
-        agent.stop(timeout=30)

@@ -7,21 +7,16 @@ test session gets its own schema there, truncated before every test).
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from farm_queue import JobStore, MemoryJobStore, SqlJobStore, create_tables
-from queue_support import FakeClock, StoreFactory
+from queue_support import StoreFactory
 from sqlalchemy import Engine, create_engine, text
 
-PG_URL_ENV = "PHONEFARM_TEST_PG_URL"
-PG_SKIP_REASON = (
-    f"PostgreSQL tests need {PG_URL_ENV}, e.g. "
-    "postgresql+psycopg://root@/phonefarm_test?host=/var/run/postgresql"
-)
+from tests.helpers.clock import FakeClock
+from tests.helpers.postgres import fresh_schema, pg_url_or_skip
 
 
 @pytest.fixture
@@ -43,20 +38,12 @@ def pg_engine(url: str, schema: str) -> Engine:
 @pytest.fixture(scope="session")
 def pg_schema() -> Iterator[tuple[str, str]]:
     """(url, schema): a private PostgreSQL schema with the queue's tables, for this session."""
-    url = os.environ.get(PG_URL_ENV)
-    if not url:
-        pytest.skip(PG_SKIP_REASON)
-    schema = f"farm_queue_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = pg_engine(url, schema)
-    create_tables(engine)
-    engine.dispose()
-    yield url, schema
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    url = pg_url_or_skip()
+    with fresh_schema(url, "farm_queue_test") as schema:
+        engine = pg_engine(url, schema)
+        create_tables(engine)
+        engine.dispose()
+        yield url, schema
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -20,9 +20,10 @@ from farm_queue import (
     LeaseLostError,
     QueueError,
 )
-from queue_support import FakeClock, StoreFactory
+from queue_support import StoreFactory
 
 from farm_protocol.jobs import Job, JobKind, JobState
+from tests.helpers.clock import FakeClock
 
 POST = JobKind.PUBLISH_POST
 MESSAGE = JobKind.SEND_MESSAGE

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from farm_queue import lease
 from farm_queue.store import InvalidTransitionError
-from queue_support import START
 
 from farm_protocol.jobs import IRREVERSIBLE_KINDS, Job, JobKind, JobState
+from tests.helpers.clock import START
 
 
 @pytest.mark.parametrize(

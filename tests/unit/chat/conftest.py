@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.flows.app import App, load_app
 from agent.vision.ocr import OcrEngine, create_engine
-
-
-@pytest.fixture(scope="session")
-def app() -> App:
-    """The simchat profile with its templates loaded."""
-    return load_app("simchat")
 
 
 @pytest.fixture(scope="session")

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from profile_support import break_profile, copy_profile
 
-from device_profiles import ProfileError, load_profile, profile_dir
+from device_profiles import ProfileError, load_profile
 
 
 @pytest.fixture
 def simchat_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "simchat"
-    shutil.copytree(profile_dir("simchat"), dest)
-    return dest / "profile.yaml"
-
-
-def _break(path: Path, old: str, new: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text {old!r} not in profile"
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
+    return copy_profile(tmp_path, "simchat")
 
 
 def test_bundled_profile_loads() -> None:
@@ -36,7 +26,7 @@ def test_bundled_profile_loads() -> None:
 
 
 def test_unknown_template_names_line_and_field(simchat_copy: Path) -> None:
-    line = _break(simchat_copy, "template: tab_discover_on", "template: tab_discover_typo")
+    line = break_profile(simchat_copy, "template: tab_discover_on", "template: tab_discover_typo")
     with pytest.raises(ProfileError) as err:
         load_profile(simchat_copy)
     assert err.value.line == line
@@ -46,7 +36,7 @@ def test_unknown_template_names_line_and_field(simchat_copy: Path) -> None:
 
 
 def test_bad_threshold_names_line_and_field(simchat_copy: Path) -> None:
-    line = _break(simchat_copy, "threshold: 0.8", "threshold: 7")
+    line = break_profile(simchat_copy, "threshold: 0.8", "threshold: 7")
     with pytest.raises(ProfileError) as err:
         load_profile(simchat_copy)
     assert err.value.line == line
@@ -55,7 +45,7 @@ def test_bad_threshold_names_line_and_field(simchat_copy: Path) -> None:
 
 
 def test_step_without_target_is_refused(simchat_copy: Path) -> None:
-    line = _break(simchat_copy, "target: btn_publish", "expect_nothing: true")
+    line = break_profile(simchat_copy, "target: btn_publish", "expect_nothing: true")
     with pytest.raises(ProfileError) as err:
         load_profile(simchat_copy)
     assert err.value.line is not None and abs(err.value.line - line) <= 3

@@ -4,12 +4,12 @@ and carry every name the flow verbs look up; a broken copy names file, line and 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from profile_support import break_profile, copy_profile
 
-from device_profiles import Profile, ProfileError, load_profile, profile_dir
+from device_profiles import Profile, ProfileError, load_profile
 from farm_protocol.posts import PublishMode
 
 REAL_APPS = ("wechat", "wecom")
@@ -32,20 +32,6 @@ VERB_SCREENS = {
 @pytest.fixture(params=REAL_APPS)
 def real_app(request: pytest.FixtureRequest) -> Profile:
     return load_profile(str(request.param))
-
-
-def _copy(tmp_path: Path, app: str) -> Path:
-    dest = tmp_path / app
-    shutil.copytree(profile_dir(app), dest)
-    return dest / "profile.yaml"
-
-
-def _break(path: Path, old: str, new: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text {old!r} not in profile"
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
 
 
 def test_both_load_unverified_in_confirm_mode_without_templates(real_app: Profile) -> None:
@@ -118,8 +104,8 @@ def test_the_readmes_say_not_yet_verified() -> None:
 
 @pytest.mark.parametrize("app", REAL_APPS)
 def test_unknown_target_names_file_line_and_field(tmp_path: Path, app: str) -> None:
-    path = _copy(tmp_path, app)
-    line = _break(path, "target: btn_publish", "target: btn_publsh")
+    path = copy_profile(tmp_path, app)
+    line = break_profile(path, "target: btn_publish", "target: btn_publsh")
 
     with pytest.raises(ProfileError) as err:
         load_profile(path)
@@ -131,9 +117,9 @@ def test_unknown_target_names_file_line_and_field(tmp_path: Path, app: str) -> N
 
 
 def test_a_screen_with_neither_anchors_nor_selectors_is_named(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "wechat")
+    path = copy_profile(tmp_path, "wechat")
     old = "  moments_feed:\n    selectors: [{content_desc: 拍照分享}]"
-    line = _break(path, old, "  moments_feed:\n    priority: 1")
+    line = break_profile(path, old, "  moments_feed:\n    priority: 1")
 
     with pytest.raises(ProfileError) as err:
         load_profile(path)
@@ -144,8 +130,8 @@ def test_a_screen_with_neither_anchors_nor_selectors_is_named(tmp_path: Path) ->
 
 
 def test_a_bad_version_range_is_named(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "wecom")
-    line = _break(path, 'versions: ">=4.0,<5"', 'versions: "4.x"')
+    path = copy_profile(tmp_path, "wecom")
+    line = break_profile(path, 'versions: ">=4.0,<5"', 'versions: "4.x"')
 
     with pytest.raises(ProfileError) as err:
         load_profile(path)
@@ -155,8 +141,10 @@ def test_a_bad_version_range_is_named(tmp_path: Path) -> None:
 
 
 def test_a_bad_regular_expression_is_named(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "wechat")
-    line = _break(path, '{text_matches: "微信(\\\\(\\\\d+\\\\))?"', '{text_matches: "微信(("')
+    path = copy_profile(tmp_path, "wechat")
+    line = break_profile(
+        path, '{text_matches: "微信(\\\\(\\\\d+\\\\))?"', '{text_matches: "微信(("'
+    )
 
     with pytest.raises(ProfileError) as err:
         load_profile(path)
@@ -167,8 +155,8 @@ def test_a_bad_regular_expression_is_named(tmp_path: Path) -> None:
 
 
 def test_a_misspelt_selector_field_is_named(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "wecom")
-    line = _break(path, "{text: 客户朋友圈, region:", "{txt: 客户朋友圈, region:")
+    path = copy_profile(tmp_path, "wecom")
+    line = break_profile(path, "{text: 客户朋友圈, region:", "{txt: 客户朋友圈, region:")
 
     with pytest.raises(ProfileError) as err:
         load_profile(path)

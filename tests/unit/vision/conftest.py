@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.flows.app import App, load_app
-
-
-@pytest.fixture(scope="session")
-def app() -> App:
-    """The simchat profile with its templates loaded."""
-    return load_app("simchat")
+from agent.flows.app import App
 
 
 @pytest.fixture(scope="session")

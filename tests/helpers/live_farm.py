@@ -1,8 +1,8 @@
 """A farm for the live-screen tests: the controller in-process on a loopback port (its
 runtime at hand, to add users) and an agent with virtual phones and its screen link.
 
-Used by ``test_farm_live.py``, the browser test ``tests/browser/test_farm_view.py`` and
-``scripts/bench_dashboard``.
+Used by ``tests/integration/test_farm_live.py`` and the browser test
+``tests/browser/test_farm_view.py``.
 """
 
 from __future__ import annotations
@@ -13,22 +13,18 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-from farm_support import HOST, agent_settings, controller_settings, wait_for
 
 from farm_controller import create_app
-from farm_controller.auth import tokens
-from farm_controller.auth import users as user_rows
 from farm_controller.auth.principal import Role
-from farm_controller.db import write_session
 from farm_controller.fleet.live_hub import LiveHub
 from farm_controller.runtime import Runtime
 from simulator.control.server import LoopbackServer
 from simulator.farm import SimFarmSpec
 from simulator.host import SimAgent
 from simulator.phone import VirtualPhone
-
-PASSWORD = "correct horse battery"
-FAST_HASHING: dict[str, Any] = {"password_hash_memory_kib": 8, "password_hash_time_cost": 1}
+from tests.helpers.farm import HOST, agent_settings, controller_settings
+from tests.helpers.users import FAST_HASHING, add_user
+from tests.helpers.waiting import wait_for
 
 
 class LiveFarm:
@@ -93,19 +89,7 @@ class LiveFarm:
 
     def add_user(self, username: str, role: Role, token: str | None = None) -> None:
         """A user with `PASSWORD` and, when given, a personal API token `token`."""
-        now = self.rt.clock()
-        with write_session(self.rt.sessions) as session:
-            user = user_rows.create(
-                session,
-                self.rt.passwords,
-                username=username,
-                role=role,
-                now=now,
-                password=PASSWORD,
-                account_ids=[],
-            )
-            if token is not None:
-                tokens.issue(session, user, "test", now, secret=token)
+        add_user(self.rt, username, role, token=token)
 
     def client(self, token: str) -> httpx.Client:
         return httpx.Client(

@@ -1,26 +1,22 @@
-"""A whole farm on loopback for the integration tests: controller, agent, virtual phones.
+"""A whole farm on loopback: controller, agent, virtual phones (the integration tests, the
+adb farm test, the browser tests).
 
-`tests/integration/` has no `__init__.py`; pytest puts this folder on `sys.path`, so tests
-import this module by its unique name. Everything talks real HTTP: the controller is
-uvicorn on a loopback port, the agent uses its real client, and the tests read the
-virtual phones' ground truth through the sim control API.
+Everything talks real HTTP: the controller is uvicorn on a loopback port, the agent uses
+its real client, and the tests read the virtual phones' ground truth through the sim
+control API.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import random
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from PIL import Image, ImageDraw
 
 from agent.devices.base import Device, Key
 from agent.devices.base import Image as ImageArray
@@ -30,47 +26,14 @@ from farm_controller import Settings, create_app
 from farm_protocol.device import DeviceInfo
 from simulator.control.server import LoopbackServer
 from simulator.device import SimulatedDevice
+from simulator.farm import SimFarmSpec
+from simulator.host import SimAgent
 from simulator.phone import VirtualPhone
-
-T = TypeVar("T")
+from tests.helpers.images import rgb_sha256
 
 API_TOKEN = "integration-api-token-" + "a" * 20
 AGENT_TOKEN = "integration-agent-token-" + "b" * 20
 HOST = "rack-1"
-
-
-# -- waiting and images ---------------------------------------------------------------
-
-
-def wait_for(predicate: Callable[[], T], timeout: float, interval: float = 0.2) -> T:
-    """Poll until `predicate()` is truthy and return it; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
-
-
-def photo_png(seed: int, size: tuple[int, int] = (480, 360)) -> bytes:
-    """A distinct photo-like PNG."""
-    rng = random.Random(seed)
-    img = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
-    draw = ImageDraw.Draw(img)
-    for _ in range(8):
-        x, y = rng.randrange(size[0] - 80), rng.randrange(size[1] - 60)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        draw.ellipse([x, y, x + rng.randrange(40, 160), y + rng.randrange(30, 120)], fill=colour)
-    buffer = io.BytesIO()
-    img.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def rgb_sha256(data: bytes) -> str:
-    """sha256 of an image file's RGB pixels (what the sim control API reports)."""
-    return hashlib.sha256(Image.open(io.BytesIO(data)).convert("RGB").tobytes()).hexdigest()
 
 
 # -- the controller -------------------------------------------------------------------
@@ -178,6 +141,26 @@ class Api:
     def retry(self, job_id: str) -> dict[str, Any]:
         return dict(self._ok(self.http.post(f"/api/v1/jobs/{job_id}/retry")))
 
+    def plan(
+        self,
+        text: str,
+        account: dict[str, Any],
+        images: Sequence[bytes],
+        run_at: datetime | None = None,
+    ) -> Planned:
+        """Upload `images` and submit a post of them for `account` (now when `run_at` is
+        None); what must then appear on its phone."""
+        not_before = run_at or now_utc()
+        media = [self.upload(data, f"photo-{i}.png") for i, data in enumerate(images)]
+        post = self.submit(text, [account["id"]], [m["id"] for m in media], run_at)
+        hashes = tuple(rgb_sha256(data) for data in images)
+        return Planned(post["id"], account["device_serial"], text, not_before, hashes)
+
+    def all_published(self, plan: Sequence[Planned]) -> bool:
+        """Every planned post has exactly its one target, published."""
+        states = self.target_states([item.post_id for item in plan])
+        return len(states) == len(plan) and all(state == "published" for state in states)
+
 
 def agent_settings(url: str, workdir: Path, **overrides: Any) -> AgentSettings:
     """The test host's agent settings: quick polls, short backoff."""
@@ -217,6 +200,22 @@ class SimControl:
         response = self.http.post(f"/phones/{serial}/faults", json={"kind": kind})
         assert response.status_code == 200, response.text
         return dict(response.json())
+
+
+@contextmanager
+def sim_agent(
+    url: str, workdir: Path, spec: SimFarmSpec, **options: Any
+) -> Iterator[tuple[SimAgent, SimControl]]:
+    """An agent on this host with virtual phones (`spec`) and its sim control API, for the
+    block; `options` go to `SimAgent` (e.g. `listener`)."""
+    agent = SimAgent(agent_settings(url, workdir), spec, control=("127.0.0.1", 0), **options)
+    agent.start()
+    try:
+        assert agent.control_url is not None
+        with closing(SimControl(agent.control_url)) as control:
+            yield agent, control
+    finally:
+        agent.stop(timeout=30)
 
 
 @dataclass(frozen=True)

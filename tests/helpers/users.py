@@ -1,7 +1,4 @@
-"""Helpers for the console tests: users with known tokens and passwords, cheap hashing.
-
-`tests/controller/` has no `__init__.py`; tests import this module by its unique name.
-"""
+"""Console users with known tokens and passwords, and cheap password hashing."""
 
 from __future__ import annotations
 
