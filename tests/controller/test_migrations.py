@@ -32,6 +32,7 @@ from farm_controller import create_app
 from farm_controller.db import make_engine
 from farm_controller.migrate import alembic_config, current_revision, upgrade
 from farm_controller.models import Base, DeviceStateSpan
+from farm_protocol.agent_api import PublishPostTask
 from farm_protocol.flow import FlowOutcome
 
 PG_URL_ENV = "PHONEFARM_TEST_PG_URL"
@@ -131,8 +132,8 @@ def test_postgres_migrations_and_a_post_round_trip(
         duplicate = submit_post(http, text="PostgreSQL 你好", account_ids=[account["id"]])
         assert duplicate.status_code == 409
         [job] = wait_for(lambda: agent.claim("PG-1"))
-        assert job.publish_post is not None
-        assert job.publish_post.text == "PostgreSQL 你好"
+        assert isinstance(job.payload, PublishPostTask)
+        assert job.payload.text == "PostgreSQL 你好"
         done = agent.finish(job.id, "PG-1", FlowOutcome.SUCCEEDED)
         assert done.target_state == "published"
         shown = http.get(f"/api/v1/posts/{post.json()['id']}").json()
