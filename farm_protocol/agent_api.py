@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field, model_validator
 from farm_protocol.chat import SendMessageTask, SyncChatsTask
 from farm_protocol.device import DeviceInfo, DeviceState
 from farm_protocol.flow import FlowResult, StepResult
-from farm_protocol.jobs import JobKind, JobState, UtcDatetime
+from farm_protocol.jobs import TASK_CONFIG, JobKind, JobState, UtcDatetime
 from farm_protocol.posts import Decision, PublishMode, TargetState
 
 AGENT_API_PREFIX = "/api/v1/agent"
@@ -135,6 +135,7 @@ class MediaRef(BaseModel):
 class PublishPostTask(BaseModel):
     """What a `publish_post` job asks of the phone."""
 
+    model_config = TASK_CONFIG
     kind: Literal[JobKind.PUBLISH_POST] = JobKind.PUBLISH_POST
     post_id: int
     target_id: int
@@ -156,6 +157,7 @@ class RunFlowTask(BaseModel):
     No agent runs these yet: it finishes them `failed`, not retryable.
     """
 
+    model_config = TASK_CONFIG
     kind: Literal[JobKind.RUN_FLOW] = JobKind.RUN_FLOW
     flow: str | None = Field(default=None, description="the flow's name in the app profile")
     params: dict[str, Any] = Field(default_factory=dict, description="the flow's parameters")

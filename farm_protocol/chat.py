@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from farm_protocol.jobs import JobKind
+from farm_protocol.jobs import TASK_CONFIG, JobKind
 
 Direction = Literal["in", "out"]
 
@@ -36,6 +36,7 @@ class ChatAnchor(BaseModel):
 class SyncChatsTask(BaseModel):
     """What a `sync_chats` job asks of the phone: read what is new in the account's chats."""
 
+    model_config = TASK_CONFIG
     kind: Literal[JobKind.SYNC_CHATS] = JobKind.SYNC_CHATS
     account_id: int | None = Field(default=None, description="the account whose chats are read")
     anchors: list[ChatAnchor] = Field(default_factory=list)
@@ -77,6 +78,7 @@ class SyncChatsResult(BaseModel):
 class SendMessageTask(BaseModel):
     """What a `send_message` job asks of the phone: send a reply a person wrote."""
 
+    model_config = TASK_CONFIG
     kind: Literal[JobKind.SEND_MESSAGE] = JobKind.SEND_MESSAGE
     account_id: int | None = Field(default=None, description="the account the reply is sent from")
     message_id: int

@@ -9,7 +9,9 @@ The loop, while the agent runs::
     claim (one job for this phone) ──none──▶ wait claim_interval
         │ a job
     lease keeper renews every lease/3 · step reports · the kind's handler runs the flow(s)
-    (Publisher: publish_post; SyncChatsHandler: sync_chats; SendMessageHandler: send_message)
+    with the job's typed task (Publisher: publish_post; SyncChatsHandler: sync_chats;
+    SendMessageHandler: send_message; no handler, or a task that does not validate:
+    failed, not retryable, the phone untouched)
         │
     probe again: a phone that dropped turns a failure into a non-retryable one (the job
     ends visibly failed, with the evidence taken so far, until someone retries it)
