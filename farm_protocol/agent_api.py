@@ -24,17 +24,22 @@ Retry `finish` with backoff until it answers 200 or 409; a 409 ``lease_lost`` me
 controller has already decided about the job (stop working on it). A job with
 `ClaimedJob.check_first` must first read the phone's screen (the feed) to learn whether
 an earlier attempt already published it, and finish with `already_done` if so.
+
+Each claimed job carries one task model per kind (`JobTask`: `PublishPostTask`,
+`SyncChatsTask`, `SendMessageTask`, `RunFlowTask`) and finishes with a `FlowResult` whose
+`data` (`FlowData`) holds what the flow read.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from farm_protocol.chat import SendMessageTask, SyncChatsTask
 from farm_protocol.device import DeviceInfo, DeviceState
 from farm_protocol.flow import FlowResult, StepResult
-from farm_protocol.jobs import JobKind, JobState, UtcDatetime
+from farm_protocol.jobs import TASK_CONFIG, JobKind, JobState, UtcDatetime
 from farm_protocol.posts import Decision, PublishMode, TargetState
 
 AGENT_API_PREFIX = "/api/v1/agent"
@@ -130,6 +135,8 @@ class MediaRef(BaseModel):
 class PublishPostTask(BaseModel):
     """What a `publish_post` job asks of the phone."""
 
+    model_config = TASK_CONFIG
+    kind: Literal[JobKind.PUBLISH_POST] = JobKind.PUBLISH_POST
     post_id: int
     target_id: int
     account_id: int
@@ -144,8 +151,26 @@ class PublishPostTask(BaseModel):
     )
 
 
-class ClaimedJob(BaseModel):
-    """One leased job."""
+class RunFlowTask(BaseModel):
+    """What a `run_flow` job asks: one flow of the app profile with its parameters.
+
+    No agent runs these yet: it finishes them `failed`, not retryable.
+    """
+
+    model_config = TASK_CONFIG
+    kind: Literal[JobKind.RUN_FLOW] = JobKind.RUN_FLOW
+    flow: str | None = Field(default=None, description="the flow's name in the app profile")
+    params: dict[str, Any] = Field(default_factory=dict, description="the flow's parameters")
+
+
+JobTask = Annotated[
+    PublishPostTask | SyncChatsTask | SendMessageTask | RunFlowTask, Field(discriminator="kind")
+]
+"""What a claimed job asks of the phone: one task model per `JobKind`, told apart by `kind`."""
+
+
+class JobLease(BaseModel):
+    """One leased job without its task: what the agent holds while it works on it."""
 
     id: str
     kind: JobKind
@@ -155,10 +180,28 @@ class ClaimedJob(BaseModel):
     max_attempts: int
     lease_expires_at: UtcDatetime
     check_first: bool = Field(description="read the screen before acting (see PublishPostTask)")
-    payload: dict[str, Any] = Field(description="the job's raw payload")
-    publish_post: PublishPostTask | None = Field(
-        default=None, description="set for `publish_post` jobs"
-    )
+
+
+class ClaimedJob(JobLease):
+    """One leased job and its task (``payload.kind`` is the job's `kind`)."""
+
+    payload: JobTask = Field(description="what the job asks of the phone")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _task_kind_from_job(cls, value: Any) -> Any:
+        """A payload without its own `kind` is of the job's kind."""
+        if isinstance(value, dict):
+            payload = value.get("payload")
+            if isinstance(payload, dict) and "kind" not in payload and "kind" in value:
+                return {**value, "payload": {**payload, "kind": value["kind"]}}
+        return value
+
+    @model_validator(mode="after")
+    def _task_of_the_job_kind(self) -> ClaimedJob:
+        if self.payload.kind != self.kind:
+            raise ValueError(f"a {self.kind} job carries a {self.payload.kind} task")
+        return self
 
 
 class ClaimResponse(BaseModel):

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from farm_protocol.jobs import TASK_CONFIG, JobKind
+
 Direction = Literal["in", "out"]
 
 
@@ -32,8 +34,11 @@ class ChatAnchor(BaseModel):
 
 
 class SyncChatsTask(BaseModel):
-    """The payload of a `sync_chats` job."""
+    """What a `sync_chats` job asks of the phone: read what is new in the account's chats."""
 
+    model_config = TASK_CONFIG
+    kind: Literal[JobKind.SYNC_CHATS] = JobKind.SYNC_CHATS
+    account_id: int | None = Field(default=None, description="the account whose chats are read")
     anchors: list[ChatAnchor] = Field(default_factory=list)
     app: str | None = Field(default=None, description="the app profile (the account's app)")
     max_conversations: int = Field(default=20, ge=1, le=200)
@@ -62,7 +67,7 @@ class ConversationRead(BaseModel):
 
 
 class SyncChatsResult(BaseModel):
-    """Everything a `sync_chats` job read; the agent puts it in `FlowResult.data["sync"]`."""
+    """Everything a `sync_chats` job read; the agent reports it as `FlowData.sync`."""
 
     conversations: list[ConversationRead] = Field(default_factory=list)
     chat_list_unread: dict[str, int] = Field(
@@ -71,8 +76,11 @@ class SyncChatsResult(BaseModel):
 
 
 class SendMessageTask(BaseModel):
-    """The payload of a `send_message` job (a reply a person wrote)."""
+    """What a `send_message` job asks of the phone: send a reply a person wrote."""
 
+    model_config = TASK_CONFIG
+    kind: Literal[JobKind.SEND_MESSAGE] = JobKind.SEND_MESSAGE
+    account_id: int | None = Field(default=None, description="the account the reply is sent from")
     message_id: int
     conversation_id: int
     contact_name: str = Field(min_length=1)

@@ -30,6 +30,10 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime, normalised to UTC. Naive datetimes are rejected."""
 
+TASK_CONFIG = ConfigDict(json_schema_serialization_defaults_required=True)
+"""The config of every job task model: sent with every field (`kind` too), so the agent
+API's OpenAPI lists them all as required."""
+
 
 class JobKind(StrEnum):
     """What a job asks the agent to do."""

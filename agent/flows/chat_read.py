@@ -346,7 +346,7 @@ def keep_window(ctx: FlowContext, screen: ScreenRead | None = None) -> None:
             screen = read_contact_screen(ctx)
         except FlowError:
             return
-    ctx.data["window"] = screen.read.model_dump(mode="json")
+    ctx.data.window = screen.read.model_copy(deep=True)
 
 
 def shows_text(item: SeenItem, text: str) -> bool:

@@ -4,7 +4,7 @@
 unread badge, a contact the controller has no tail for, or a snippet that is not the
 tail's last message — opens each, reads it back to its anchor (`chat_read`), and goes
 back, so the phone ends on the chat list. The result is a `SyncChatsResult` in
-`data["sync"]`, updated after every conversation so a failed run still reports what
+`data.sync`, updated after every conversation so a failed run still reports what
 it read.
 """
 
@@ -194,9 +194,9 @@ def sync_chats(ctx: FlowContext, step: Step) -> Observation:
     fields = ("anchors", "max_conversations", "max_scrolls")
     task = SyncChatsTask.model_validate({k: ctx.params[k] for k in fields if k in ctx.params})
     result = SyncChatsResult()
-    ctx.data["sync"] = result.model_dump(mode="json")
+    ctx.data.sync = result.model_copy(deep=True)
     chosen = _choose(ctx, task, result)
-    ctx.data["sync"] = result.model_dump(mode="json")
+    ctx.data.sync = result.model_copy(deep=True)
     for shown, badge, anchor in chosen:
         open_chat(ctx, shown)
         obs = ctx.last
@@ -206,11 +206,11 @@ def sync_chats(ctx: FlowContext, step: Step) -> Observation:
         tail = anchor.tail if anchor else []
         read = read_conversation(ctx, name, tail, badge, task.max_scrolls)
         result.conversations.append(read)
-        ctx.data["sync"] = result.model_dump(mode="json")
+        ctx.data.sync = result.model_copy(deep=True)
         ctx.device.press_key(Key.BACK)
         wait_for(ctx, ["chat_list"], step.timeout_ms / 1000)
     obs = _on_list(ctx)
-    ctx.data["sync"] = result.model_dump(mode="json")
+    ctx.data.sync = result.model_copy(deep=True)
     return obs
 
 
@@ -221,8 +221,8 @@ def find_message_step(ctx: FlowContext, step: Step) -> Observation:
     screen = read_contact_screen(ctx)
     outgoing = screen.newest_outgoing()
     hit = next((i for i in reversed(outgoing) if shows_text(i, text)), None)
-    ctx.data["found"] = hit is not None
-    ctx.data["detail"] = (
+    ctx.data.found = hit is not None
+    ctx.data.detail = (
         f"the message is among the newest {len(outgoing)} outgoing bubbles"
         if hit is not None
         else f"not among the newest {len(outgoing)} outgoing bubbles"

@@ -8,7 +8,7 @@ from agent.devices.base import Device
 from agent.flows.app import App
 from agent.flows.observe import Observation, Observer
 from agent.vision.evidence import Mark
-from farm_protocol.flow import Recovery
+from farm_protocol.flow import FlowData, Recovery
 
 
 @dataclass
@@ -22,7 +22,7 @@ class FlowContext:
         params: the flow's parameters (already validated).
         recoveries: interruptions handled during the current step.
         marks: boxes found during the current step, for its evidence image.
-        data: what the flow read (e.g. `found` for a feed check, `messages`).
+        data: what the flow read (`FlowData`: e.g. `found` for a feed check, `sync`).
         last: the last observation.
         app_open: the app is expected to be in the foreground (a launcher means a crash).
     """
@@ -33,7 +33,7 @@ class FlowContext:
     params: dict[str, object]
     recoveries: list[Recovery] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
-    data: dict[str, object] = field(default_factory=dict)
+    data: FlowData = field(default_factory=FlowData)
     last: Observation | None = None
     app_open: bool = False
 

@@ -82,12 +82,12 @@ class FlowRunner:
         ctx = FlowContext(self.device, self.app, self.observer, dict(params))
         results: list[StepResult] = []
         if flow.check and params.get("check_first"):
-            check = self._run_check(flow, params, results, ctx.data)
+            check = self._run_check(flow, params, results, ctx)
             if check is True:
                 return self._result(flow_name, FlowOutcome.ALREADY_DONE, results, started, ctx)
         outcome, error = self._run_steps(flow_name, flow, ctx, results)
         if outcome is FlowOutcome.UNKNOWN and flow.check:
-            found = self._run_check(flow, params, results, ctx.data)
+            found = self._run_check(flow, params, results, ctx)
             if found is True:
                 outcome = FlowOutcome.SUCCEEDED
             elif found is False:
@@ -100,17 +100,20 @@ class FlowRunner:
         flow: Flow,
         params: dict[str, object],
         results: list[StepResult],
-        merge_into: dict[str, object],
+        merge_into: FlowContext,
     ) -> bool | None:
-        """Run the flow's check flow; True/False when it could tell, None when it could not."""
+        """Run the flow's check flow; True/False when it could tell, None when it could not.
+
+        What the check read is merged into `merge_into`'s data.
+        """
         assert flow.check is not None
         check_flow = self.app.profile.flows[flow.check]
         ctx = FlowContext(self.device, self.app, self.observer, dict(params))
         outcome, _ = self._run_steps(flow.check, check_flow, ctx, results)
-        merge_into.update(ctx.data)
-        if outcome is not FlowOutcome.SUCCEEDED or "found" not in ctx.data:
+        merge_into.data = merge_into.data.merged(ctx.data)
+        if outcome is not FlowOutcome.SUCCEEDED:
             return None
-        return bool(ctx.data["found"])
+        return ctx.data.found
 
     def _run_steps(
         self, flow_name: str, flow: Flow, ctx: FlowContext, results: list[StepResult]
@@ -204,7 +207,7 @@ class FlowRunner:
             duration_ms=round((time.monotonic() - started) * 1000, 1),
             error=error,
             evidence=evidence,
-            data=dict(ctx.data),
+            data=ctx.data.model_copy(),
         )
 
 

@@ -24,6 +24,7 @@ from agent.vision.evidence import Mark
 from agent.vision.match import Box
 from agent.vision.stable import frame_delta
 from device_profiles.model import Step, StepAction
+from farm_protocol.chat import KnownMessage
 
 MAX_NAVIGATION_MOVES = 12
 CHANGED = 1.0
@@ -270,7 +271,7 @@ def verify_post(ctx: FlowContext, step: Step) -> Observation:
     """The post is in the feed: text and every image."""
     text, images = _post_params(ctx)
     check = find_post(ctx, text, images, step.timeout_ms / 1000)
-    ctx.data["feed_check"] = check.found
+    ctx.data.feed_check = check.found
     if not check.found:
         raise FlowError(f"the post is not in the feed ({check.detail})")
     assert ctx.last is not None
@@ -281,8 +282,8 @@ def find_post_step(ctx: FlowContext, step: Step) -> Observation:
     """Record whether the post is in the feed (`data.found`), without failing."""
     text, images = _post_params(ctx)
     check = find_post(ctx, text, images, step.timeout_ms / 1000)
-    ctx.data["found"] = check.found
-    ctx.data["detail"] = check.detail
+    ctx.data.found = check.found
+    ctx.data.detail = check.detail
     assert ctx.last is not None
     return ctx.last
 
@@ -323,8 +324,8 @@ def read_messages(ctx: FlowContext, step: Step) -> Observation:
     for node in ctx.observer.nodes(obs):
         kind = node.resource_id.rsplit("/", 1)[-1]
         if kind in ("msg_in", "msg_out"):
-            out.append({"direction": kind[4:], "text": node.text})
-    ctx.data["messages"] = out
+            out.append(KnownMessage(direction="in" if kind == "msg_in" else "out", text=node.text))
+    ctx.data.messages = out
     return obs
 
 

@@ -16,7 +16,9 @@
     outbox.py       Outbox — delivers spooled finishes with backoff, resends leftovers
     screen_stream.py ScreenLink — live screens (JPEG, only while watched) and remote input
     remote_control.py ControlGate — a person's hold on a phone pauses its jobs
-    client.py       ControllerClient — the agent API over httpx (farm_protocol types only)
+    client.py       ControllerClient — the agent API over httpx (farm_protocol types only);
+                    UnreadableJob — a claimed job whose task does not validate
+    handler.py      JobHandler — what a worker asks of the handler of one job kind
     backoff.py      Backoff — exponential delays with jitter and a cap
     settings.py     AgentSettings — read once at the entry point and passed down
     adb_agent.py    AdbAgent — a supervisor over the adb server's phones, following the plug

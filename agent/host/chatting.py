@@ -2,7 +2,7 @@
 
 `sync_chats` runs the profile's `sync_chats` flow with the job's `SyncChatsTask` (the
 anchors the controller computed when the job was claimed) and finishes with the flow's
-result as it is: what was read is in ``data["sync"]`` (a `SyncChatsResult`), also when
+result as it is: what was read is in ``data.sync`` (a `SyncChatsResult`), also when
 the flow failed part-way — the flow updates it after every conversation, and the
 controller stores whatever the screen showed before it looks at the outcome. A sync
 changes nothing on the phone but the unread marks, so a failed one may always be tried
@@ -26,8 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from agent.devices.base import Device
 from agent.flows.app import App
 from agent.flows.runner import FlowRunner
@@ -39,20 +37,12 @@ from agent.vision.ocr import OcrEngine
 from device_profiles import ProfileError
 from farm_protocol.agent_api import ClaimedJob
 from farm_protocol.chat import SendMessageTask, SyncChatsTask
-from farm_protocol.jobs import JobKind
 
 ChatTask = SyncChatsTask | SendMessageTask
 
 SYNC_FLOW = "sync_chats"
 SEND_FLOW = "send_message"
 PREVIEW = 24
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in error['loc']) or 'payload'}: {error['msg']}"
-        for error in exc.errors()
-    )
 
 
 class _ChatHandler:
@@ -80,6 +70,11 @@ class _ChatHandler:
         """Where the job's evidence screenshots are written."""
         return self.evidence_root / job_id
 
+    def describe(self, job: ClaimedJob) -> str:
+        """A short human description of the job's task, for logs."""
+        task = job.payload
+        return describe_chat(task) if isinstance(task, self.task_type) else job.kind.value
+
     def _failed(self, error: str, *, retryable: bool) -> JobOutcome:
         return failed(self.device.serial, error, retryable=retryable, flow=self.flow)
 
@@ -91,11 +86,9 @@ class _ChatHandler:
         on_parked: Callable[[], None] | None = None,
     ) -> JobOutcome:
         """Carry out the job; never raises for anything the phone or controller does."""
-        try:
-            task = self.task_type.model_validate(job.payload)
-        except ValidationError as exc:
-            error = f"bad {self.flow} payload: {_problems(exc)}"
-            return self._failed(error, retryable=False)
+        task = job.payload
+        if not isinstance(task, self.task_type):
+            return self._failed(f"a {self.flow} job carries a {task.kind} task", retryable=False)
         app = self._app(job, task.app)
         if isinstance(app, JobOutcome):
             return app
@@ -150,7 +143,7 @@ class SyncChatsHandler(_ChatHandler):
     task_type = SyncChatsTask
 
     def _params(self, job: ClaimedJob, task: ChatTask, app: App) -> dict[str, object] | str:
-        return task.model_dump(mode="json")
+        return task.model_dump(mode="json", exclude={"kind", "account_id"})
 
 
 class SendMessageHandler(_ChatHandler):
@@ -179,15 +172,9 @@ class SendMessageHandler(_ChatHandler):
         }
 
 
-def describe_chat(job: ClaimedJob) -> str:
-    """A short human description of a chat job, for logs (the kind for other jobs)."""
-    payload = job.payload
-    if job.kind is JobKind.SYNC_CHATS:
-        anchors = payload.get("anchors")
-        count = len(anchors) if isinstance(anchors, list) else 0
-        return f"sync chats ({count} known conversation(s))"
-    if job.kind is JobKind.SEND_MESSAGE:
-        text = str(payload.get("text", ""))
-        text = text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
-        return f"reply {payload.get('message_id')} to {payload.get('contact_name')} ({text!r})"
-    return job.kind.value
+def describe_chat(task: ChatTask) -> str:
+    """A short human description of a chat task, for logs."""
+    if isinstance(task, SyncChatsTask):
+        return f"sync chats ({len(task.anchors)} known conversation(s))"
+    text = task.text if len(task.text) <= PREVIEW else task.text[: PREVIEW - 1] + "…"
+    return f"reply {task.message_id} to {task.contact_name} ({text!r})"

@@ -8,22 +8,24 @@ later and `ControllerRejectedError` (or `LeaseLostError`) when it will not.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from agent.host.errors import ControllerRejectedError, ControllerUnavailableError, LeaseLostError
 from farm_protocol.agent_api import (
     AGENT_API_PREFIX,
+    ClaimedJob,
     ClaimRequest,
-    ClaimResponse,
     FinishReport,
     FinishResponse,
     HeartbeatRequest,
     HeartbeatResponse,
+    JobLease,
     ParkReport,
     ParkResponse,
     RegisterRequest,
@@ -35,6 +37,57 @@ from farm_protocol.agent_api import (
 )
 
 ResponseT = TypeVar("ResponseT", bound=BaseModel)
+
+
+class UnreadableJob(JobLease):
+    """A claimed job whose task does not validate (a malformed payload).
+
+    The worker finishes it `failed`, not retryable, without touching the phone.
+    """
+
+    problem: str = Field(description="what is wrong with the payload, field by field")
+
+
+class _ClaimAnswer(BaseModel):
+    """`ClaimResponse` with each job left raw, so one bad task spoils only its own job."""
+
+    jobs: list[dict[str, Any]]
+    unknown_devices: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a claim leased: readable jobs, unreadable ones, and serials not registered."""
+
+    jobs: list[ClaimedJob | UnreadableJob]
+    unknown_devices: list[str]
+
+
+def read_job(raw: dict[str, Any]) -> ClaimedJob | UnreadableJob:
+    """A claimed job from its JSON; an `UnreadableJob` when only its task is malformed.
+
+    Raises:
+        ValidationError: not even the job's lease (id, kind, phone …) can be read.
+    """
+    try:
+        return ClaimedJob.model_validate(raw)
+    except ValidationError as exc:
+        problem = _task_problems(exc, str(raw.get("kind")))
+    return UnreadableJob(**JobLease.model_validate(raw).model_dump(), problem=problem)
+
+
+def _task_problems(exc: ValidationError, kind: str) -> str:
+    """``field: message`` per error, the field named within the task."""
+    problems = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        if loc[:1] == ["payload"]:
+            loc = loc[1:]
+        if loc[:1] == [kind]:  # the discriminated union's tag
+            loc = loc[1:]
+        problems.append(f"{'.'.join(loc) or 'payload'}: {error['msg']}")
+    return "; ".join(problems)
+
 
 _RETRY_LATER = frozenset({408, 425, 429})
 
@@ -82,9 +135,15 @@ class ControllerClient:
         """Report the host alive with its phones' states; returns decisions to act on."""
         return self._call("POST", "/heartbeat", HeartbeatResponse, json=_json(request))
 
-    def claim(self, request: ClaimRequest) -> ClaimResponse:
-        """Lease due jobs for some phones (possibly none)."""
-        return self._call("POST", "/claim", ClaimResponse, json=_json(request))
+    def claim(self, request: ClaimRequest) -> Claimed:
+        """Lease due jobs for some phones (possibly none); see `read_job`."""
+        answer = self._call("POST", "/claim", _ClaimAnswer, json=_json(request))
+        try:
+            jobs = [read_job(raw) for raw in answer.jobs]
+        except ValidationError as exc:
+            # A controller mid-upgrade may answer oddly; the next attempt may do better.
+            raise ControllerUnavailableError(f"POST /claim: unexpected answer: {exc}") from exc
+        return Claimed(jobs, answer.unknown_devices)
 
     def renew(self, job_id: str, request: RenewRequest) -> RenewResponse:
         """Extend a job's lease; the answer carries a person's decision for a parked job."""

@@ -2,9 +2,11 @@
 
 A worker holds one handler per `JobKind` it can run (`Publisher` for `publish_post`,
 `SyncChatsHandler` and `SendMessageHandler` for the chat jobs); a claimed job of any
-other kind (`run_flow`) is finished `failed`, not retryable, without touching
-the phone. A handler never raises for anything the phone or the controller does: it
-returns a `JobOutcome` the worker spools and reports.
+other kind (`run_flow`), or one whose task does not validate (`client.UnreadableJob`),
+is finished `failed`, not retryable, without touching the phone. A handler gets its
+job's task typed (`ClaimedJob.payload`, a `farm_protocol.agent_api.JobTask` of its
+kind). It never raises for anything the phone or the controller does: it returns a
+`JobOutcome` the worker spools and reports.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class JobHandler(Protocol):
 
     def evidence_dir(self, job_id: str) -> Path:
         """Where the job's evidence screenshots are written (removed once spooled)."""
+        ...
+
+    def describe(self, job: ClaimedJob) -> str:
+        """A short human description of the job's task, for logs."""
         ...
 
     def run(

@@ -98,6 +98,11 @@ class Publisher:
         """Where the job's evidence screenshots are written."""
         return self.evidence_root / job_id
 
+    def describe(self, job: ClaimedJob) -> str:
+        """A short human description of the job's post, for logs."""
+        task = job.payload
+        return describe_post(task) if isinstance(task, PublishPostTask) else job.kind.value
+
     def run(
         self,
         job: ClaimedJob,
@@ -107,9 +112,9 @@ class Publisher:
     ) -> JobOutcome:
         """Carry out the job; never raises for anything the phone or controller does."""
         serial = self.device.serial
-        task = job.publish_post
-        if task is None:
-            return failed(serial, "the job carries no publish_post task", retryable=False)
+        task = job.payload
+        if not isinstance(task, PublishPostTask):
+            return failed(serial, f"a publish_post job carries a {task.kind} task", retryable=False)
         try:
             app = self.apps.get(task.app)
         except ProfileError as exc:
@@ -157,7 +162,7 @@ class Publisher:
         if check_first:
             check = runner.run(CHECK_FLOW, params)
             parts.append(check)
-            if check.outcome is FlowOutcome.SUCCEEDED and check.data.get("found") is True:
+            if check.outcome is FlowOutcome.SUCCEEDED and check.data.found is True:
                 return done(FlowOutcome.ALREADY_DONE)
         prepared = runner.run(PREPARE_FLOW, params)
         parts.append(prepared)
@@ -223,7 +228,7 @@ class Publisher:
             log.warning("%s: could not discard the draft (%s)", self.device.serial, exc)
 
 
-def describe(task: PublishPostTask) -> str:
+def describe_post(task: PublishPostTask) -> str:
     """A short human description of a publish task, for logs."""
     text = task.text if len(task.text) <= 24 else task.text[:23] + "…"
     return f"post {task.post_id} for {task.account_name} ({text!r}, {len(task.media)} images)"

@@ -17,7 +17,7 @@ from agent.host.client import ControllerClient
 from agent.host.errors import ControllerError
 from device_profiles.model import Step
 from farm_protocol.agent_api import StepReport
-from farm_protocol.flow import FlowOutcome, FlowResult, StepResult
+from farm_protocol.flow import FlowData, FlowOutcome, FlowResult, StepResult
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def merge_results(
     parts: Sequence[FlowResult],
     outcome: FlowOutcome,
     error: str | None = None,
-    data: dict[str, object] | None = None,
+    data: FlowData | None = None,
 ) -> FlowResult:
     """One result for a job that ran several flows: steps renumbered, evidence joined.
 
@@ -90,16 +90,17 @@ def merge_results(
         parts: the flows' results, in the order they ran.
         outcome: the job's outcome.
         error: the job's error, if any.
-        data: extra data; the parts' data is merged in order underneath it.
+        data: extra readings; the parts' readings are merged in order underneath them.
     """
     steps: list[StepResult] = []
     for part in parts:
         for step in part.steps:
             steps.append(step.model_copy(update={"index": len(steps)}))
-    merged: dict[str, object] = {}
+    merged = FlowData()
     for part in parts:
-        merged.update(part.data)
-    merged.update(data or {})
+        merged = merged.merged(part.data)
+    if data is not None:
+        merged = merged.merged(data)
     return FlowResult(
         flow=flow,
         serial=serial,

@@ -9,7 +9,9 @@ The loop, while the agent runs::
     claim (one job for this phone) ──none──▶ wait claim_interval
         │ a job
     lease keeper renews every lease/3 · step reports · the kind's handler runs the flow(s)
-    (Publisher: publish_post; SyncChatsHandler: sync_chats; SendMessageHandler: send_message)
+    with the job's typed task (Publisher: publish_post; SyncChatsHandler: sync_chats;
+    SendMessageHandler: send_message; no handler, or a task that does not validate:
+    failed, not retryable, the phone untouched)
         │
     probe again: a phone that dropped turns a failure into a non-retryable one (the job
     ends visibly failed, with the evidence taken so far, until someone retries it)
@@ -37,8 +39,8 @@ from agent.devices.base import Device
 from agent.devices.errors import DeviceError, DeviceOfflineError, DeviceUnauthorizedError
 from agent.host.app_catalog import AppCatalog
 from agent.host.backoff import Backoff
-from agent.host.chatting import SendMessageHandler, SyncChatsHandler, describe_chat
-from agent.host.client import ControllerClient
+from agent.host.chatting import SendMessageHandler, SyncChatsHandler
+from agent.host.client import ControllerClient, UnreadableJob
 from agent.host.decisions import DecisionBoard
 from agent.host.errors import ControllerRejectedError, ControllerUnavailableError
 from agent.host.events import JobEvent, JobListener, JobPhase
@@ -46,7 +48,7 @@ from agent.host.handler import JobHandler, JobOutcome, failed
 from agent.host.lease import LeaseKeeper
 from agent.host.media_cache import MediaCache
 from agent.host.outbox import Outbox
-from agent.host.publishing import Publisher, describe
+from agent.host.publishing import Publisher
 from agent.host.registration import Registration
 from agent.host.remote_control import ControlGate
 from agent.host.reporting import StepReporter
@@ -60,6 +62,7 @@ from farm_protocol.agent_api import (
     ClaimRequest,
     DeviceStatus,
     FinishReport,
+    PublishPostTask,
 )
 from farm_protocol.device import DeviceInfo, DeviceState
 from farm_protocol.flow import FlowOutcome
@@ -242,7 +245,7 @@ class DeviceWorker:
         self._next_probe = 0.0
         return 0.0
 
-    def _claim(self) -> list[ClaimedJob]:
+    def _claim(self) -> list[ClaimedJob | UnreadableJob]:
         settings = self.context.settings
         request = ClaimRequest(
             worker=self.name, devices=[self.serial], limit=1, lease_seconds=settings.lease_seconds
@@ -254,15 +257,18 @@ class DeviceWorker:
 
     # -- one job -----------------------------------------------------------------------
 
-    def work(self, job: ClaimedJob) -> None:
+    def work(self, job: ClaimedJob | UnreadableJob) -> None:
         """Carry out one claimed job and deliver its finish report (or leave it spooled)."""
         ctx = self.context
         started = time.monotonic()
         with self._lock:
             self._state = DeviceState.BUSY
             self._job_id = job.id
-        task = job.publish_post
-        what = describe(task) if task else describe_chat(job)
+        handler = self.handlers.get(job.kind)
+        if isinstance(job, UnreadableJob) or handler is None:
+            what = job.kind.value
+        else:
+            what = handler.describe(job)
         log.info(
             "%s: job %s started: %s%s",
             self.serial,
@@ -310,9 +316,16 @@ class DeviceWorker:
             JobPhase.FINISHED, job, outcome=result.outcome, error=result.error, duration_s=took
         )
 
-    def _carry_out(self, job: ClaimedJob, lease: LeaseKeeper) -> JobOutcome:
+    def _carry_out(self, job: ClaimedJob | UnreadableJob, lease: LeaseKeeper) -> JobOutcome:
         reporter = StepReporter(self.context.client, job.id, self.name)
         handler = self.handlers.get(job.kind)
+        if isinstance(job, UnreadableJob):
+            return failed(
+                self.serial,
+                f"bad {job.kind.value} payload: {job.problem}",
+                retryable=False,
+                flow=job.kind.value,
+            )
         if handler is None:
             return failed(
                 self.serial,
@@ -332,7 +345,7 @@ class DeviceWorker:
     def _emit(
         self,
         phase: JobPhase,
-        job: ClaimedJob,
+        job: ClaimedJob | UnreadableJob,
         *,
         outcome: FlowOutcome | None = None,
         error: str | None = None,
@@ -341,14 +354,14 @@ class DeviceWorker:
         listener = self.context.listener
         if listener is None:
             return
-        task = job.publish_post
+        task = job.payload if isinstance(job, ClaimedJob) else None
         event = JobEvent(
             phase=phase,
             serial=self.serial,
             job_id=job.id,
             kind=job.kind.value,
             at=datetime.now(UTC),
-            occurrence_at=task.occurrence_at if task else None,
+            occurrence_at=task.occurrence_at if isinstance(task, PublishPostTask) else None,
             attempt=job.attempts,
             check_first=job.check_first,
             outcome=outcome,

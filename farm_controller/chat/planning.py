@@ -9,7 +9,7 @@ waits for the same phone: replies go first.
 The payload is a `SyncChatsTask` whose anchors are the last `chat_anchor_size` messages
 seen on screen for each contact of the account (the most recently active
 `chat_max_anchors` contacts). It is computed again when the job is claimed
-(`claimed_payload`), so the agent always scrolls back to what is stored now.
+(`sync_job.SyncChatsJob`), so the agent always scrolls back to what is stored now.
 
 Idempotency keys are ``sync:<account>:<round>``: a plan run twice (or by two controllers)
 makes one job per round.
@@ -54,21 +54,13 @@ def anchors_for(rt: Runtime, session: Session, account_id: int) -> list[ChatAnch
 
 
 def sync_task(rt: Runtime, session: Session, account_id: int) -> SyncChatsTask:
-    """The payload of a sync job for the account, as of now."""
+    """The task of a sync job for the account, as of now."""
     account = session.get(Account, account_id)
     return SyncChatsTask(
-        anchors=anchors_for(rt, session, account_id), app=account.app if account else None
+        account_id=account_id,
+        anchors=anchors_for(rt, session, account_id),
+        app=account.app if account else None,
     )
-
-
-def claimed_payload(rt: Runtime, job: Job) -> dict[str, object]:
-    """A `sync_chats` job's payload with anchors as stored now."""
-    account_id = job.payload.get("account_id")
-    if not isinstance(account_id, int):
-        return dict(job.payload)
-    with read_session(rt.sessions) as session:
-        task = sync_task(rt, session, account_id)
-    return {**job.payload, **task.model_dump(mode="json")}
 
 
 def _busy(session: Session, state: ChatSync | None, account_id: int) -> bool:
@@ -133,8 +125,7 @@ def plan_syncs(rt: Runtime, now: datetime | None = None) -> list[Job]:
     jobs = []
     for account_id, serial, round_ in due_accounts(rt, now):
         with read_session(rt.sessions) as session:
-            payload = sync_task(rt, session, account_id).model_dump(mode="json")
-        payload["account_id"] = account_id
+            payload = sync_task(rt, session, account_id).model_dump(mode="json", exclude={"kind"})
         job = rt.jobs.enqueue(
             JobKind.SYNC_CHATS,
             serial,

@@ -134,7 +134,7 @@ def _enqueue(rt: Runtime, message_id: int) -> Job | None:
         assert conversation is not None
         serial = conversation.account.device_serial
         payload = send_task(message, conversation.contact, conversation.account.app).model_dump(
-            mode="json"
+            mode="json", exclude={"kind"}
         )
         payload["account_id"] = conversation.account_id
         key, not_before = _job_key(message), message.send_at
@@ -406,8 +406,3 @@ def reconcile_replies(rt: Runtime, limit: int = 1000) -> None:
         except JobNotFoundError:
             log.warning("reply refers to missing job %s", job_id)
     sync_replies(rt, jobs)
-
-
-def claimed_payload(job: Job) -> dict[str, object]:
-    """A `send_message` job's payload as the agent gets it: `check_first` is current."""
-    return {**job.payload, "check_first": job.needs_check}

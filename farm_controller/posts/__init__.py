@@ -6,6 +6,7 @@
     recurrence.py    when a post's occurrences are (once, every N s, cron)
     dispatch.py      due occurrences → `publish_post` jobs, idempotently
     outcomes.py      a publish job's state → its target's; the unconfirmed (check-first) policy
+    publish_job.py   PublishJob: the `publish_post` kind's rules (its task, parking, late success)
     calendar.py      every occurrence of every account in a time range
     slots.py         an account's posting time slots and the next free one
     schedule_csv.py  a schedule as CSV: export, import row by row

@@ -18,16 +18,17 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
 from farm_protocol.agent_api import (
     AGENT_API_PREFIX,
     ClaimedJob,
     ClaimRequest,
-    ClaimResponse,
     FinishReport,
     FinishResponse,
     HeartbeatRequest,
     HeartbeatResponse,
+    JobLease,
     MediaRef,
     ParkReport,
     ParkResponse,
@@ -61,8 +62,10 @@ class Finish:
 class FakeState:
     """Everything the fake stores; tests read it."""
 
-    queued: list[ClaimedJob] = field(default_factory=list)
-    leased: dict[str, ClaimedJob] = field(default_factory=dict)
+    queued: list[JobLease] = field(default_factory=list)
+    """`ClaimedJob`s, and the leases of jobs whose payload is no valid task (`raw_payloads`)."""
+    leased: dict[str, JobLease] = field(default_factory=dict)
+    raw_payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
     registrations: list[RegisterRequest] = field(default_factory=list)
     heartbeats: list[HeartbeatRequest] = field(default_factory=list)
     claims: int = 0
@@ -153,8 +156,7 @@ class FakeController:
             max_attempts=3,
             lease_expires_at=now,
             check_first=check_first,
-            payload={"text": text},
-            publish_post=task if kind is JobKind.PUBLISH_POST else None,
+            payload=task if kind is JobKind.PUBLISH_POST else {"text": text},
         )
         with self.lock:
             self.state.queued.append(job)
@@ -169,8 +171,11 @@ class FakeController:
         check_first: bool = False,
         attempts: int = 1,
     ) -> str:
-        """Queue a job of any kind with a raw payload (chat jobs); returns its id."""
-        job = ClaimedJob(
+        """Queue a job of any kind with its payload as JSON (chat jobs); returns its id.
+
+        A payload that is no valid task of the kind is sent as it is.
+        """
+        lease = JobLease(
             id=uuid.uuid4().hex,
             kind=kind,
             device_serial=serial,
@@ -179,9 +184,15 @@ class FakeController:
             max_attempts=3,
             lease_expires_at=datetime.now(UTC),
             check_first=check_first,
-            payload=payload,
         )
+        job: JobLease
+        try:
+            job = ClaimedJob(**lease.model_dump(), payload=payload)
+        except ValidationError:
+            job = lease
         with self.lock:
+            if not isinstance(job, ClaimedJob):
+                self.state.raw_payloads[job.id] = payload
             self.state.queued.append(job)
         return job.id
 
@@ -256,8 +267,14 @@ class FakeController:
                 server_time=datetime.now(UTC), decisions=decisions, unknown_devices=unknown
             )
 
+        def as_json(job: JobLease) -> dict[str, Any]:
+            raw = job.model_dump(mode="json")
+            if job.id in fake.state.raw_payloads:
+                raw["payload"] = fake.state.raw_payloads[job.id]
+            return raw
+
         @app.post(f"{AGENT_API_PREFIX}/claim")
-        def claim(body: ClaimRequest) -> ClaimResponse:
+        def claim(body: ClaimRequest) -> dict[str, Any]:
             with fake.lock:
                 fake.state.claims += 1
                 busy = {job.device_serial for job in fake.state.leased.values()}
@@ -278,7 +295,7 @@ class FakeController:
                         if len(jobs) >= body.limit:
                             break
                 unknown = [s for s in body.devices if s not in fake.state.known_serials]
-            return ClaimResponse(jobs=jobs, unknown_devices=unknown)
+                return {"jobs": [as_json(job) for job in jobs], "unknown_devices": unknown}
 
         @app.get(f"{AGENT_API_PREFIX}/media/{{media_id}}")
         def media(media_id: str) -> Response:

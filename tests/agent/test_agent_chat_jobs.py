@@ -20,7 +20,7 @@ from agent.host.chatting import SendMessageHandler, SyncChatsHandler
 from agent.host.shared_ocr import LazyOcrEngine, process_ocr
 from agent.vision.ocr import OcrEngine, TextLine, create_engine
 from agent.vision.template import Image
-from farm_protocol.chat import ChatAnchor, KnownMessage, SyncChatsResult, SyncChatsTask
+from farm_protocol.chat import ChatAnchor, KnownMessage, SyncChatsTask
 from farm_protocol.chat_align import new_messages
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind
@@ -63,7 +63,8 @@ def _new_texts(payload: dict[str, object], finish: Finish) -> dict[str, list[str
     """What the controller's merge would append, per contact."""
     task = SyncChatsTask.model_validate(payload)
     tails = {a.contact_name: a.tail for a in task.anchors}
-    sync = SyncChatsResult.model_validate(finish.report.result.data["sync"])
+    sync = finish.report.result.data.sync
+    assert sync is not None
     got: dict[str, list[str]] = {}
     for read in sync.conversations:
         aligned = new_messages(tails.get(read.contact_name, []), read)
@@ -154,7 +155,8 @@ def test_a_sync_that_fails_part_way_still_reports_what_it_read(
     assert result.outcome is FlowOutcome.FAILED
     assert finish.report.retryable, "reading again is harmless"
     assert "input keyevent failed" in (result.error or "")
-    sync = SyncChatsResult.model_validate(result.data["sync"])
+    sync = result.data.sync
+    assert sync is not None
     assert len(sync.conversations) == 1, "the conversation read before the failure is reported"
     [(name, texts)] = _new_texts(payload, finish).items()
     assert (name, texts) in [(names[1], ["first one"]), (names[2], ["second one"])]
@@ -282,7 +284,8 @@ def test_one_lazy_ocr_engine_serves_every_phone_and_loads_only_when_a_screen_nee
         for serial, (payload, name, job_id) in jobs.items():
             finish = fake.finished(job_id)
             assert _new_texts(payload, finish) == {name: [f"请问{serial}今天能发货吗？"]}
-            sync = SyncChatsResult.model_validate(finish.report.result.data["sync"])
+            sync = finish.report.result.data.sync
+            assert sync is not None
             assert any(b.via == "ocr" for r in sync.conversations for b in r.bubbles)
     assert len(made) == 1, "one engine for the whole process, made once"
 

@@ -29,7 +29,7 @@ from farm_protocol.agent_api import (
     FinishReport,
     RegisterRequest,
 )
-from farm_protocol.chat import BubbleRead, ConversationRead, SyncChatsResult
+from farm_protocol.chat import BubbleRead, ConversationRead, SendMessageTask, SyncChatsResult
 from farm_protocol.flow import FlowOutcome, FlowResult
 from farm_protocol.jobs import JobKind
 from tests.helpers.servers import serving
@@ -214,8 +214,9 @@ def test_staff_answer_a_new_message_with_a_canned_reply(farm: Farm) -> None:
 
             # The phone sends it: the agent claims the job and reports success.
             job = claim(farm, JobKind.SEND_MESSAGE)
-            assert job.payload["text"] == "感谢您的耐心，我们马上为您处理！"
-            assert job.payload["contact_name"] == "王小明"
+            assert isinstance(job.payload, SendMessageTask)
+            assert job.payload.text == "感谢您的耐心，我们马上为您处理！"
+            assert job.payload.contact_name == "王小明"
             expect(sent.locator(".delivery")).to_have_attribute("data-status", "sent")
             finish(farm, job)
             expect(sent.locator(".delivery")).to_have_attribute("data-status", "delivered")

@@ -81,12 +81,13 @@ class ChatAgent(FakeAgent):
             steps=[],
             duration_ms=1.0,
             error=error,
-            data=data or {},
         )
         report = FinishReport(worker=self.worker, result=result, retryable=retryable)
+        sent = report.model_dump(mode="json")
+        sent["result"]["data"] = data or {}  # as JSON: the controller reads it off the wire
         return self.client.post(
             f"{AGENT_API_PREFIX}/jobs/{job.id}/finish",
-            data={"report": report.model_dump_json()},
+            data={"report": json.dumps(sent)},
             headers=self.headers,
         )
 

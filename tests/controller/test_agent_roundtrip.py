@@ -15,6 +15,7 @@ from controller_support import (
 )
 
 from farm_controller import create_app
+from farm_protocol.agent_api import PublishPostTask
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobKind
 from tests.helpers.images import png
@@ -52,8 +53,8 @@ def test_register_heartbeat_claim_renew_finish_publishes_the_post(
         assert job.device_serial == "SER-1"
         assert job.owner == "rack-1/w1"
         assert job.check_first is False
-        task = job.publish_post
-        assert task is not None
+        task = job.payload
+        assert isinstance(task, PublishPostTask)
         assert task.text == "新品上市 🎉"
         assert task.publish_mode == "auto"
         assert task.account_name == "shop-1"

@@ -10,6 +10,7 @@ from controller_support import FakeAgent, create_account, submit_post
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import reap
+from farm_protocol.agent_api import PublishPostTask
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobState
 from tests.helpers.clock import FakeClock
@@ -23,8 +24,8 @@ def parked(client: httpx.Client, agent: FakeAgent, rt: Runtime) -> tuple[dict[st
     post = submit_post(client, text="请审核", account_ids=[account["id"]]).json()
     dispatch_due(rt)
     [job] = agent.claim("S1")
-    assert job.publish_post is not None
-    assert job.publish_post.publish_mode == "confirm"
+    assert isinstance(job.payload, PublishPostTask)
+    assert job.payload.publish_mode == "confirm"
     response = agent.park(job.id, png(colour=(1, 2, 3)))
     assert response.target_state == "awaiting_confirmation"
     assert response.decision is None

@@ -10,6 +10,7 @@ from controller_support import FakeAgent, create_account, submit_post
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from farm_controller.scheduler import reap, sweep
+from farm_protocol.agent_api import PublishPostTask
 from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import JobState
 from tests.helpers.clock import FakeClock
@@ -57,7 +58,7 @@ def test_an_expired_publish_lease_is_requeued_with_check_first(
     [again] = agent.claim("S1")
     assert again.id == job.id
     assert again.check_first is True
-    assert again.publish_post is not None and again.publish_post.check_first is True
+    assert isinstance(again.payload, PublishPostTask) and again.payload.check_first is True
     # The agent read the feed and found the post: it is published, once.
     done = agent.finish(again.id, "S1", FlowOutcome.ALREADY_DONE)
     assert done.job_state == "succeeded"

@@ -20,6 +20,7 @@ from farm_controller import create_app
 from farm_controller.db import make_engine
 from farm_controller.migrate import alembic_config, current_revision, upgrade
 from farm_controller.models import Base, DeviceStateSpan
+from farm_protocol.agent_api import PublishPostTask
 from farm_protocol.flow import FlowOutcome
 from tests.helpers.servers import serving
 from tests.helpers.waiting import wait_for
@@ -102,8 +103,8 @@ def test_postgres_migrations_and_a_post_round_trip(
         duplicate = submit_post(http, text="PostgreSQL 你好", account_ids=[account["id"]])
         assert duplicate.status_code == 409
         [job] = wait_for(lambda: agent.claim("PG-1"), timeout=5.0, interval=0.02)
-        assert job.publish_post is not None
-        assert job.publish_post.text == "PostgreSQL 你好"
+        assert isinstance(job.payload, PublishPostTask)
+        assert job.payload.text == "PostgreSQL 你好"
         done = agent.finish(job.id, "PG-1", FlowOutcome.SUCCEEDED)
         assert done.target_state == "published"
         shown = http.get(f"/api/v1/posts/{post.json()['id']}").json()

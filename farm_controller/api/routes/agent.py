@@ -18,7 +18,7 @@ from farm_controller.errors import (
     problems_from_validation,
 )
 from farm_controller.fleet import registry as fleet
-from farm_controller.jobs import agent_side as agent_jobs
+from farm_controller.jobs import agent_side
 from farm_controller.jobs.evidence import EvidenceFile
 from farm_controller.models import Media
 from farm_protocol.agent_api import (
@@ -78,7 +78,7 @@ def claim(rt: RuntimeDep, host: AgentHost, request: Request, body: ClaimRequest)
     def media_url(media_id: KeyPath) -> str:
         return str(request.url_for("agent_media", media_id=media_id))
 
-    return agent_jobs.claim(rt, host, body, media_url)
+    return agent_side.claim(rt, host, body, media_url)
 
 
 @router.get("/media/{media_id}", name="agent_media", response_class=FileResponse)
@@ -95,13 +95,13 @@ def media(rt: RuntimeDep, _host: AgentHost, session: SessionDep, media_id: KeyPa
 @router.post("/jobs/{job_id}/renew")
 def renew(rt: RuntimeDep, host: AgentHost, job_id: KeyPath, body: RenewRequest) -> RenewResponse:
     """Extend the job's lease; carries a person's decision while the job is parked."""
-    return agent_jobs.renew(rt, host, job_id, body)
+    return agent_side.renew(rt, host, job_id, body)
 
 
 @router.post("/jobs/{job_id}/steps")
 def report_step(rt: RuntimeDep, host: AgentHost, job_id: KeyPath, body: StepReport) -> StepAck:
     """Store one finished flow step for the job's page."""
-    return agent_jobs.report_step(rt, host, job_id, body)
+    return agent_side.report_step(rt, host, job_id, body)
 
 
 @router.post("/jobs/{job_id}/park")
@@ -115,7 +115,7 @@ def park(
     """Confirm mode: the post waits on the final screen; multipart `report` + `screenshot`."""
     parsed = _report(ParkReport, report)
     shot = _file(screenshot, rt.settings.max_image_bytes, "screenshot.png")
-    return agent_jobs.park(rt, host, job_id, parsed, shot)
+    return agent_side.park(rt, host, job_id, parsed, shot)
 
 
 @router.post("/jobs/{job_id}/finish")
@@ -130,4 +130,4 @@ def finish(
     parsed = _report(FinishReport, report)
     limit = rt.settings.max_image_bytes
     files = [_file(item, limit, f"evidence-{i}.png") for i, item in enumerate(evidence or [])]
-    return agent_jobs.finish(rt, host, job_id, parsed, files)
+    return agent_side.finish(rt, host, job_id, parsed, files)

@@ -25,19 +25,19 @@ def test_check_message_finds_a_sent_text_and_not_an_unsent_one(
     sent = runner.run("send_message", {"contact": contact, "text": "好的，明天上午发货"})
     assert sent.ok, sent.error  # verified on screen, through OCR when the text is hidden
     # What the screen showed goes back with the result: the newest messages, in order.
-    shown = ConversationRead.model_validate(sent.data["window"])
+    shown = ConversationRead.model_validate(sent.data.window)
     truth = phone.world.messages_with(contact)
     assert shown.contact_name == contact and len(shown.bubbles) >= 3
     assert [(b.direction, text_key(b.text)) for b in shown.bubbles] == [
         (m.direction, text_key(m.text)) for m in truth[-len(shown.bubbles) :]
     ]
     found = runner.run("check_message", {"contact": contact, "text": "好的，明天上午发货"})
-    assert found.ok and found.data["found"] is True
-    checked = ConversationRead.model_validate(found.data["window"])
+    assert found.ok and found.data.found is True
+    checked = ConversationRead.model_validate(found.data.window)
     assert checked.bubbles[-1].direction == "out"
     assert text_key(checked.bubbles[-1].text) == text_key("好的，明天上午发货")
     missing = runner.run("check_message", {"contact": contact, "text": "这条没有发出去"})
-    assert missing.ok and missing.data["found"] is False
+    assert missing.ok and missing.data.found is False
     assert phone.screen_label() == "chat_list"
 
 
@@ -87,6 +87,6 @@ def test_rows_moving_under_the_tap_open_the_wrong_chat_then_the_right_one(
         "check_message", {"contact": wanted, "text": "已发出的回复"}
     )
     assert device.moved
-    assert found.ok and found.data["found"] is True, found.error
-    shown = ConversationRead.model_validate(found.data["window"])
+    assert found.ok and found.data.found is True, found.error
+    shown = ConversationRead.model_validate(found.data.window)
     assert shown.bubbles[-1].text == "已发出的回复"

@@ -27,7 +27,7 @@ def _sync(
 ) -> tuple[SyncChatsResult, dict[str, list[str]], dict[str, list[float]]]:
     result = runner.run("sync_chats", task.model_dump(mode="json"))
     assert result.ok, result.error
-    sync = SyncChatsResult.model_validate(result.data["sync"])
+    sync = SyncChatsResult.model_validate(result.data.sync)
     tails = {a.contact_name: a.tail for a in task.anchors}
     texts: dict[str, list[str]] = {}
     confidences: dict[str, list[float]] = {}
@@ -118,7 +118,7 @@ def test_a_burst_larger_than_max_scrolls_allows_is_reported_unanchored(
     assert result.ok, result.error
     read = next(
         r
-        for r in SyncChatsResult.model_validate(result.data["sync"]).conversations
+        for r in SyncChatsResult.model_validate(result.data.sync).conversations
         if r.contact_name == name
     )
     assert not read.reached_anchor and not read.reached_top

@@ -16,7 +16,7 @@ def test_read_conversation_returns_the_bubbles_and_goes_back(
     phone.world.inject_message(contact, "请问有现货吗？ 🙏")
     result = FlowRunner(device, app).run("read_conversation", {"contact": contact.name})
     assert result.ok, result.error
-    messages = result.data["messages"]
+    messages = [m.model_dump() for m in result.data.messages or []]
     assert isinstance(messages, list) and messages
     assert messages[-1] == {"direction": "in", "text": "请问有现货吗？ 🙏"}
     truth = [(m.direction, m.text) for m in phone.world.messages_with(contact)]

@@ -121,7 +121,7 @@ def test_crash_after_the_post_went_out_is_recognised_as_done(
     result = FlowRunner(device, app, evidence_dir=tmp_path).run("publish_post", _params(photos))
     assert fired, "the fault never fired"
     assert result.outcome is FlowOutcome.SUCCEEDED, result.error
-    assert result.data.get("found") is True
+    assert result.data.found is True
     assert len(phone.world.published_posts()) == 1
 
 
