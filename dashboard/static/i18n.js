@@ -1,4 +1,4 @@
-// UI text in English and zh-CN (the users' own words, see DESIGN.md). Default: the
+// UI text in English and zh-CN (the users' own words, see ARCHITECTURE.md). Default: the
 // browser's language; the toggle is remembered in localStorage. The chat's texts are
 // here; the console pages add theirs with addStrings (strings.js).
 

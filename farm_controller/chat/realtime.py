@@ -7,7 +7,7 @@ reconnects and reloads, which is the same path as a network blip.
 
 One controller process is one hub. Several replicas behind a load balancer would each see
 only their own events: they need a shared channel (PostgreSQL ``LISTEN/NOTIFY``, see
-DESIGN.md), which this module does not provide yet.
+ARCHITECTURE.md), which this module does not provide yet.
 
 Event shapes (JSON, every one with ``type`` and ``account_id``)::
 

@@ -18,7 +18,7 @@ asks a host for its own phones (the database says which), so one host cannot sho
 screens as another's.
 
 One controller process is one hub. Several replicas would need a shared channel between
-agents and browsers on different replicas (DESIGN.md: Redis or PostgreSQL), not built yet.
+agents and browsers on different replicas (ARCHITECTURE.md: Redis or PostgreSQL), not built yet.
 
 Exceptions::
 

@@ -5,7 +5,7 @@ controller's own database, the console reads the queue's ``jobs`` table directly
 (read-only, same filters, newest first); any other store is paged through oldest first
 and reversed, which is fine for the small stores tests use.
 
-An account's jobs are its phone's jobs: one account per phone (DESIGN.md).
+An account's jobs are its phone's jobs: one account per phone (ARCHITECTURE.md).
 """
 
 from __future__ import annotations

@@ -22,13 +22,16 @@ from simulator.phone import VirtualPhone
 
 
 class FaultyDevice(SimulatedDevice):
-    """A simulated device that runs a hook before each tap and after each screenshot."""
+    """A simulated device that runs a hook before each tap and after each look at the phone
+    (a screenshot, or a hierarchy dump: either may be the look that settles the phone's
+    timers, depending on how fast the machine runs the flow)."""
 
     def __init__(self, phone: VirtualPhone) -> None:
         super().__init__(phone)
         self.taps = 0
         self.before_tap: Callable[[int, int, int], None] | None = None
         self.after_screenshot: Callable[[], None] | None = None
+        self.after_hierarchy: Callable[[], None] | None = None
 
     def tap(self, x: int, y: int) -> None:
         self.taps += 1
@@ -41,6 +44,12 @@ class FaultyDevice(SimulatedDevice):
         if self.after_screenshot is not None:
             self.after_screenshot()
         return frame
+
+    def dump_hierarchy(self) -> str:
+        xml = super().dump_hierarchy()
+        if self.after_hierarchy is not None:
+            self.after_hierarchy()
+        return xml
 
 
 def _on_node(phone: VirtualPhone, id_name: str, x: int, y: int) -> bool:
@@ -118,6 +127,7 @@ def test_crash_after_the_post_went_out_is_recognised_as_done(
             phone.crash_app()
 
     device.after_screenshot = crash_after_commit
+    device.after_hierarchy = crash_after_commit
     result = FlowRunner(device, app, evidence_dir=tmp_path).run("publish_post", _params(photos))
     assert fired, "the fault never fired"
     assert result.outcome is FlowOutcome.SUCCEEDED, result.error
