@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the concrete parts are the domains'; `wiring.build_runtime`
     from farm_queue import Clock, JobStore
     from sqlalchemy import Engine
 
+    from farm_controller.auth.access_watch import AccessWatch
     from farm_controller.auth.passwords import Passwords
     from farm_controller.chat.realtime import Hub
     from farm_controller.db import SessionFactory
@@ -56,6 +57,7 @@ class Runtime:
         passwords: Hashes and checks users' passwords (argon2id, the settings' cost).
         hub: Fans chat events out to the connected panes of this process.
         live: Agents' screen links and the browsers watching phones (live screens).
+        access_watch: Checks open WebSockets' credentials again while they stream.
         clockwork: The timed work, once the application has built it (None in tools
             and tests that run without it).
     """
@@ -71,6 +73,7 @@ class Runtime:
     hub: Hub
     live: LiveHub
     limits: AppLimits
+    access_watch: AccessWatch
     dispatch_lock: threading.RLock = field(default_factory=threading.RLock)
     clockwork: Clockwork | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from farm_queue import Clock, JobStore, SqlJobStore, utc_now
 
+from farm_controller.auth.access_watch import AccessWatch
 from farm_controller.auth.passwords import Passwords
 from farm_controller.chat.realtime import Hub
 from farm_controller.db import make_engine, session_factory
@@ -42,4 +43,5 @@ def build_runtime(
         hub=Hub(),
         live=LiveHub(),
         limits=AppLimits(),
+        access_watch=AccessWatch(),
     )

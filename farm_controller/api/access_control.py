@@ -34,13 +34,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from farm_controller.api.pages import PAGE_HEADERS
-from farm_controller.auth import sessions, tokens
+from farm_controller.auth import sessions
+from farm_controller.auth.credentials import (
+    Credential,
+    authenticate,
+    authenticate_session,
+    authenticate_token,
+)
 from farm_controller.auth.policy import Access, access_for, is_page
 from farm_controller.auth.principal import User
-from farm_controller.auth.users import principal
-from farm_controller.db import write_session
 from farm_controller.errors import FieldProblem
-from farm_controller.models import ApiTokenRecord
 from farm_controller.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -121,44 +124,6 @@ def client_ip(scope: Scope) -> str:
     """The peer's address (no proxy headers are trusted)."""
     client = scope.get("client")
     return str(client[0]) if client else ""
-
-
-def authenticate_token(rt: Runtime, token: bytes) -> User | None:
-    """The user a bearer token belongs to: the settings' API token, or a personal token."""
-    expected = rt.settings.api_token
-    if expected is not None and hmac.compare_digest(token, expected.get_secret_value().encode()):
-        return User.api()
-    now = rt.clock()
-    with rt.sessions() as session:
-        found = tokens.find(session, token, now)
-        if found is None:
-            return None
-        record, user = found
-        result = principal(user, "token")
-        touch = tokens.needs_touch(record, now)
-        record_id = record.id
-    if touch:
-        with write_session(rt.sessions) as session:
-            row = session.get(ApiTokenRecord, record_id)
-            if row is not None:
-                row.last_used_at = now
-    return result
-
-
-def authenticate_session(rt: Runtime, secret: str) -> User | None:
-    """The user of a session cookie's secret (moves the session's idle expiry)."""
-    now = rt.clock()
-    with rt.sessions() as session:
-        found = sessions.find(session, secret, now)
-        if found is None:
-            return None
-        web, user = found
-        result = principal(user, "session", session_id=web.id, csrf_token=web.csrf_token)
-        touch = sessions.needs_touch(web, now)
-    if touch:
-        with write_session(rt.sessions) as session:
-            sessions.touch(session, rt.settings, web.id, now)
-    return result
 
 
 def bearer_of(header: str | None) -> bytes | None:
@@ -243,22 +208,30 @@ def _same_origin(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc == websocket.headers.get("host", "")
 
 
-async def websocket_user(websocket: WebSocket, token: str | None) -> User | None:
-    """Who opened a WebSocket: `token` from its first message, else the session cookie.
+def websocket_credential(websocket: WebSocket, token: str | None) -> Credential | None:
+    """What a WebSocket authenticates with: `token` from its first message, else the
+    session cookie.
 
     The cookie only counts when the page that opened the socket is the controller's own
     (the Origin matches): otherwise any site could open it with the user's cookie.
-    Returns None when nobody valid is found.
+    Returns None when there is nothing to authenticate with.
     """
-    rt: Runtime = websocket.app.state.runtime
     if token:
-        return await anyio.to_thread.run_sync(
-            authenticate_token, rt, token.encode("utf-8", "replace")
-        )
+        return Credential(token=token.encode("utf-8", "replace"))
     secret = websocket.cookies.get(sessions.COOKIE)
     if not secret or not _same_origin(websocket):
         return None
-    return await anyio.to_thread.run_sync(authenticate_session, rt, secret)
+    return Credential(session_secret=secret)
+
+
+async def websocket_user(websocket: WebSocket, token: str | None) -> tuple[User, Credential] | None:
+    """Who opened a WebSocket (see `websocket_credential`), and with what; None: nobody."""
+    rt: Runtime = websocket.app.state.runtime
+    credential = websocket_credential(websocket, token)
+    if credential is None:
+        return None
+    user = await anyio.to_thread.run_sync(authenticate, rt, credential)
+    return None if user is None else (user, credential)
 
 
 def websocket_allowed(websocket: WebSocket, user: User) -> bool:

@@ -6,6 +6,11 @@ whose session cookie counts (same Origin). Tokens never appear in a URL, so no a
 log records them. Then the role must be allowed the socket's path
 (`auth.policy.ROUTE_ROLES`). A refusal sends ``{"type": "error", "message": …}`` and
 closes with `CLOSE_UNAUTHORIZED` (4401) or `CLOSE_FORBIDDEN` (4403).
+
+The access checked at the handshake is checked again for as long as the socket is open
+(`auth.access_watch`, every 0.5 s): when the user is deactivated, the token revoked or
+the session signed out, the socket is closed with 4401; when the role may no longer use
+it, with 4403; when the user's accounts change, the socket narrows to what they may see.
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 
 from farm_controller.api.access_control import websocket_allowed, websocket_user
+from farm_controller.auth.access_watch import Ended, Watched
+from farm_controller.auth.credentials import Credential
 from farm_controller.auth.principal import User
+from farm_controller.runtime import Runtime
 
 AUTH_TIMEOUT = 10.0
 CLOSE_BAD_REQUEST = 4400
@@ -26,7 +36,15 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-async def _authenticate(websocket: WebSocket) -> User | None:
+@dataclass(frozen=True)
+class Caller:
+    """Who a socket streams for, and the credential their access is checked by."""
+
+    user: User
+    credential: Credential
+
+
+async def _authenticate(websocket: WebSocket) -> tuple[User, Credential] | None:
     try:
         first: Any = json.loads(
             await asyncio.wait_for(websocket.receive_text(), timeout=AUTH_TIMEOUT)
@@ -48,14 +66,47 @@ async def refuse(websocket: WebSocket, code: int, message: str) -> None:
         await websocket.close(code, message[:100])
 
 
-async def accept_user(websocket: WebSocket) -> User | None:
-    """Accept the socket and run the handshake: the user, or None once refused and closed."""
+async def accept_user(websocket: WebSocket) -> Caller | None:
+    """Accept the socket and run the handshake: the caller, or None once refused and closed."""
     await websocket.accept()
-    user = await _authenticate(websocket)
-    if user is None:
+    found = await _authenticate(websocket)
+    if found is None:
         await refuse(websocket, CLOSE_UNAUTHORIZED, "invalid or missing token")
         return None
+    user, credential = found
     if not websocket_allowed(websocket, user):
         await refuse(websocket, CLOSE_FORBIDDEN, f"not for the {user.role} role")
         return None
-    return user
+    return Caller(user, credential)
+
+
+def watch_access(
+    rt: Runtime,
+    websocket: WebSocket,
+    caller: Caller,
+    *,
+    on_change: Callable[[User], None],
+    stop: Callable[[], None],
+) -> Watched:
+    """Keep the socket to the access its credential still gives (see the module docstring).
+
+    `on_change` narrows (or widens) what the socket streams to the user as they are now;
+    `stop` ends the streaming at once when access ends, before the socket is closed.
+    Call `rt.access_watch.forget` with the result when the socket ends.
+    """
+
+    async def end(reason: Ended) -> None:
+        stop()
+        if reason is Ended.FORBIDDEN:
+            await refuse(websocket, CLOSE_FORBIDDEN, "your role may no longer use this")
+        else:
+            await refuse(websocket, CLOSE_UNAUTHORIZED, "your access ended; sign in again")
+
+    return rt.access_watch.watch(
+        rt,
+        caller.credential,
+        caller.user,
+        allowed=lambda user: websocket_allowed(websocket, user),
+        on_change=on_change,
+        on_end=end,
+    )

@@ -17,6 +17,8 @@
 | `tokens.py` | personal API tokens (sha256 at rest, shown once) |
 | `principal.py` | `User`: who a request is made by (role, accounts served), their account filter |
 | `users.py` | user rows: create, change, load as a `principal.User` |
+| `credentials.py` | who a token or session cookie belongs to (requests and sockets) |
+| `access_watch.py` | `AccessWatch`: open WebSockets keep only the access their credential still gives |
 | `ratelimit.py` | failed sign-ins per user name and per address |
 | `bootstrap.py` | the first admin: `phonefarm admin create`, `ensure_demo_admin` |
 """

@@ -18,7 +18,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from farm_controller.api.websocket import accept_user
+from farm_controller.api.websocket import accept_user, watch_access
+from farm_controller.auth.principal import User
 from farm_controller.fleet.live_hub import Viewer
 from farm_controller.fleet.overview import hosts_of
 from farm_controller.runtime import Runtime
@@ -54,12 +55,20 @@ async def _send_to_viewer(websocket: WebSocket, viewer: Viewer) -> None:
 async def watch_screens(websocket: WebSocket) -> None:
     """Live screens of the phones a browser shows (thumbnails and one in focus)."""
     rt: Runtime = websocket.app.state.runtime
-    user = await accept_user(websocket)
-    if user is None:
+    caller = await accept_user(websocket)
+    if caller is None:
         return
+    user = caller.user
     hub = rt.live
     viewer = hub.add_viewer(user)
     sender = asyncio.create_task(_send_to_viewer(websocket, viewer))
+
+    def narrow(now: User) -> None:
+        viewer.user = now
+
+    watched = watch_access(
+        rt, websocket, caller, on_change=narrow, stop=lambda: hub.remove_viewer(viewer)
+    )
     try:
         await websocket.send_json({"type": "ready", "user": user.name, "role": user.role})
         while not sender.done():
@@ -83,6 +92,7 @@ async def watch_screens(websocket: WebSocket) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        rt.access_watch.forget(watched)
         hub.remove_viewer(viewer)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -17,7 +17,8 @@ import json
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from farm_controller.api.websocket import accept_user
+from farm_controller.api.websocket import accept_user, watch_access
+from farm_controller.auth.principal import User
 from farm_controller.chat.realtime import Subscription
 from farm_controller.runtime import Runtime
 
@@ -39,11 +40,19 @@ async def _send_events(websocket: WebSocket, subscription: Subscription) -> None
 async def chat_events(websocket: WebSocket) -> None:
     """Live chat events for the authenticated user's accounts."""
     rt: Runtime = websocket.app.state.runtime
-    user = await accept_user(websocket)
-    if user is None:
+    caller = await accept_user(websocket)
+    if caller is None:
         return
+    user = caller.user
     subscription = rt.hub.subscribe(user)
     sender = asyncio.create_task(_send_events(websocket, subscription))
+
+    def narrow(now: User) -> None:
+        subscription.user = now  # the hub filters every later event by it
+
+    watched = watch_access(
+        rt, websocket, caller, on_change=narrow, stop=lambda: rt.hub.unsubscribe(subscription)
+    )
     try:
         await websocket.send_json({"type": "ready", "user": user.name, "role": user.role})
         while not sender.done():
@@ -55,6 +64,7 @@ async def chat_events(websocket: WebSocket) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        rt.access_watch.forget(watched)
         rt.hub.unsubscribe(subscription)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
