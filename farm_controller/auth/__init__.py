@@ -18,7 +18,7 @@
 | `principal.py` | `User`: who a request is made by (role, accounts served), their account filter |
 | `users.py` | user rows: create, change, load as a `principal.User` |
 | `credentials.py` | who a token or session cookie belongs to (requests and sockets) |
-| `access_watch.py` | `AccessWatch`: open WebSockets keep only the access their credential still gives |
+| `access_watch.py` | `AccessWatch`: an open WebSocket keeps only the access it still has |
 | `ratelimit.py` | failed sign-ins per user name and per address |
 | `bootstrap.py` | the first admin: `phonefarm admin create`, `ensure_demo_admin` |
 """
