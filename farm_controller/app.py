@@ -15,12 +15,12 @@ from typing import Any
 
 from farm_queue import Clock, JobStore, utc_now
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
 from farm_controller.api.access_control import AccessControl
 from farm_controller.api.audit_middleware import AuditMiddleware
 from farm_controller.api.errors import ErrorBody, install_error_handlers
+from farm_controller.api.openapi import document as document_openapi
 from farm_controller.api.pages import install_dashboard
 from farm_controller.api.routes import (
     accounts,
@@ -53,7 +53,6 @@ from farm_controller.api.routes import (
 from farm_controller.db import safe_url
 from farm_controller.migrate import upgrade
 from farm_controller.scheduler import Scheduler
-from farm_controller.schemas.posts import PostCreate
 from farm_controller.settings import Settings
 from farm_controller.wiring import build_runtime
 
@@ -147,31 +146,5 @@ def create_app(
     app.include_router(agent_live.agent_router)  # the agents' screen link
     if settings.dashboard_dir is not None:
         install_dashboard(app, settings.dashboard_dir)
-    _document_post_body(app)
+    document_openapi(app)
     return app
-
-
-def _document_post_body(app: FastAPI) -> None:
-    """Add `PostCreate` to the OpenAPI components.
-
-    `POST /posts` reads JSON or multipart itself, so FastAPI cannot see its body model.
-    """
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            routes=app.routes,
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        body = PostCreate.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, definition in body.pop("$defs", {}).items():
-            components.setdefault(name, definition)
-        components.setdefault("PostCreate", body)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

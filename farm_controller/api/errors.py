@@ -40,6 +40,9 @@ from farm_controller.schemas.errors import ErrorBody, ErrorItem
 
 log = logging.getLogger(__name__)
 
+BODY_PARSE_ERROR = "There was an error parsing the body"
+"""The detail of FastAPI's HTTP 400 for a body it cannot decode."""
+
 __all__ = ["STATUS", "ErrorBody", "ErrorItem", "error_response", "install_error_handlers"]
 
 STATUS: dict[type[DomainError], int] = {
@@ -96,6 +99,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+            # FastAPI's answer to a body it cannot decode (JSON that is not UTF-8, a broken
+            # form): malformed like any other malformed body, so 422 like them.
+            problem = FieldProblem(
+                None, "the body cannot be read (not UTF-8 JSON?)", "body_invalid"
+            )
+            return JSONResponse(_body([problem]), status_code=422)
         kind = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method"}.get(
             exc.status_code, "http_error"
         )
