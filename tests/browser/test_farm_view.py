@@ -4,7 +4,7 @@ An operator signs in, sees the farm grid with live thumbnails, opens a virtual p
 takes control and taps through to its Moments feed by clicking on the live screen; the
 virtual phone's own ground truth (`screen_label()`) shows the navigation, and the audit
 log has every tap. The farm is real: the controller on a loopback port, an agent with
-virtual phones and its screen link (``tests/integration/live_farm.py``). Screenshots of
+virtual phones and its screen link (``tests/helpers/live_farm.py``). Screenshots of
 both pages in English and zh-CN go to ``artifacts/browser/``.
 """
 

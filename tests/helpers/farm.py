@@ -150,8 +150,8 @@ class Api:
     ) -> Planned:
         """Upload `images` and submit a post of them for `account` (now when `run_at` is
         None); what must then appear on its phone."""
-        not_before = run_at or now_utc()
         media = [self.upload(data, f"photo-{i}.png") for i, data in enumerate(images)]
+        not_before = run_at or now_utc()
         post = self.submit(text, [account["id"]], [m["id"] for m in media], run_at)
         hashes = tuple(rgb_sha256(data) for data in images)
         return Planned(post["id"], account["device_serial"], text, not_before, hashes)
