@@ -76,7 +76,9 @@ Every error is `{"detail": [{"field": ..., "message": ..., "type": ...}]}`: 422 
 request is wrong (the field is named), 409 when it conflicts with what is stored (daily
 cap, duplicate text, a job's state), 429 when an account's reply cap is reached or after
 too many failed sign-ins, 403 when your role may not, 404 for what does not exist or is
-not yours, 401 without a valid token or session.
+not yours, 401 without a valid token or session, 415 for a body in a format the operation
+does not read, 502/503/504 when a phone's agent fails, is not connected or does not answer
+(remote control). Each operation lists the statuses it answers with.
 """
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
