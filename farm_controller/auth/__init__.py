@@ -17,6 +17,7 @@
 | `tokens.py` | personal API tokens (sha256 at rest, shown once) |
 | `principal.py` | `User`: who a request is made by (role, accounts served), their account filter |
 | `users.py` | user rows: create, change, load as a `principal.User` |
-| `ratelimit.py` | failed sign-ins per user name and per address |
+| `names.py` | user names as compared: NFKC + casefold, one key per name |
+| `ratelimit.py` | sign-in limits that brute force meets and the owner's known browser passes |
 | `bootstrap.py` | the first admin: `phonefarm admin create`, `ensure_demo_admin` |
 """
