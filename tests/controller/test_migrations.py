@@ -142,12 +142,43 @@ AFTER_0005 = [
 def _migrate_colliding_names(engine: Engine) -> None:
     upgrade(engine, "0004")
     _users_before_0005(engine, COLLIDING)
+    seen = "2030-01-01 09:00:00"
+    with engine.begin() as connection:  # one conversation assigned to each Émilie
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, device_serial, app, timezone, daily_post_cap,"
+                " publish_mode, tags, created_at, updated_at) VALUES (1, 'shop', 'S1',"
+                " 'simchat', 'UTC', 3, 'auto', '[]', :at, :at)"
+            ),
+            {"at": seen},
+        )
+        for i, assignee in enumerate(["Émilie", "émilie"], start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO contacts (id, account_id, name, notes, attributes, created_at,"
+                    " updated_at) VALUES (:id, 1, :name, '', '{}', :at, :at)"
+                ),
+                {"id": i, "name": f"c{i}", "at": seen},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO conversations (id, account_id, contact_id, status, assignee,"
+                    " unread_count, last_activity_at, last_text, next_seq, next_position,"
+                    " created_at, updated_at) VALUES (:id, 1, :id, 'open', :who, 0, :at, '',"
+                    " 1, 1, :at, :at)"
+                ),
+                {"id": i, "who": assignee, "at": seen},
+            )
     upgrade(engine)
     with engine.connect() as connection:
         rows = connection.execute(
             text("SELECT id, username, username_key FROM users ORDER BY id")
         ).all()
+        assigned = connection.execute(
+            text("SELECT id, assignee FROM conversations ORDER BY id")
+        ).all()
     assert [tuple(row) for row in rows] == AFTER_0005
+    assert [tuple(row) for row in assigned] == [(1, "Émilie"), (2, "émilie-2")]
     assert schema_differences(engine) == []
 
 

@@ -5,8 +5,10 @@ Collisions: names that were stored apart but are one name now (``Émilie`` and
 ``émilie`` on SQLite, whose ``lower()`` folds ASCII only; ``E``+combining accent and
 ``É``; ``ß`` and ``ss``) — the earliest user (lowest id) keeps the name; each later one is
 renamed ``<name>-<id>`` (shortened to fit 100 characters, more ``-<id>`` if still taken)
-and keeps its role, password, sessions and tokens. Each rename is logged (the
-``alembic.runtime.migration`` logger, at warning): tell those users their new name.
+and keeps its role, password, sessions and tokens; conversations assigned to it follow
+the new name, while the history (message and note authors, the audit log) keeps the name
+it was written under. Each rename is logged (the ``alembic.runtime.migration`` logger,
+at warning): tell those users their new name.
 Stored sign-in failures (five minutes' worth at most) are dropped.
 
 Revision ID: 0005
@@ -90,10 +92,18 @@ def upgrade() -> None:
         (int(r.id), str(r.username))
         for r in connection.execute(sa.select(users.c.id, users.c.username))
     ]
+    conversations = sa.table("conversations", sa.column("assignee"))
+    old_names = dict(rows)
     for user_id, (name, key) in _unique_keys(rows).items():
         connection.execute(
             sa.update(users).where(users.c.id == user_id).values(username=name, username_key=key)
         )
+        if name != old_names[user_id]:  # the conversations assigned to them follow the rename
+            connection.execute(
+                sa.update(conversations)
+                .where(conversations.c.assignee == old_names[user_id])
+                .values(assignee=name)
+            )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("username_key", existing_type=sa.String(length=255), nullable=False)
