@@ -455,7 +455,10 @@ class UserRecord(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100), unique=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True, doc="as typed, shown")
+    username_key: Mapped[str] = mapped_column(
+        String(255), unique=True, doc="the name as compared: NFKC + casefold (`auth.names`)"
+    )
     display_name: Mapped[str] = mapped_column(String(100), default="")
     role: Mapped[str] = mapped_column(String(16), doc="admin | operator | scheduler | agent_staff")
     password_hash: Mapped[str | None] = mapped_column(
@@ -513,18 +516,36 @@ class WebSession(Base):
 
 
 class LoginFailure(Base):
-    """A refused sign-in, counted by the login rate limit."""
+    """A refused sign-in, counted by the login rate limit (`auth.ratelimit`)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
-        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_name_key_at", "name_key", "at"),
         Index("ix_login_failures_ip_at", "ip", "at"),
+        Index("ix_login_failures_device_at", "device", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(255), doc="the user name tried, as compared")
     ip: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(
+        String(64), default=None, doc="a known browser's device key; null: an unknown browser"
+    )
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LoginDevice(Base):
+    """A browser a user signed in on: the `pf_device` cookie holds a secret, this its sha256.
+
+    A known browser passes the sign-in limits that failures elsewhere fill up.
+    """
+
+    __tablename__ = "login_devices"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True, doc="sha256 of the cookie")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class AuditEvent(Base):

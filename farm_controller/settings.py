@@ -51,10 +51,25 @@ class Settings(BaseSettings):
         default=None, description="Secure session cookie; None: when the request came over https"
     )
     login_max_failures: int = Field(
-        default=5, ge=1, le=1000, description="failed sign-ins per user name per login_window"
+        default=5,
+        ge=1,
+        le=1000,
+        description="failed sign-ins per user name and address (or per browser known to "
+        "the user) per login_window; see auth.ratelimit",
+    )
+    login_max_failures_per_name: int = Field(
+        default=20,
+        ge=1,
+        le=100_000,
+        description="failed sign-ins per user name from browsers it never signed in on, "
+        "from any address, per login_window (browsers known to the user still sign in)",
     )
     login_max_failures_per_ip: int = Field(
-        default=30, ge=1, le=100_000, description="failed sign-ins per address per login_window"
+        default=30,
+        ge=1,
+        le=100_000,
+        description="failed sign-ins per address on any names from unknown browsers "
+        "per login_window",
     )
     login_window_seconds: int = Field(default=300, ge=1, le=86_400)
     password_hash_memory_kib: int = Field(

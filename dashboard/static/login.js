@@ -6,9 +6,20 @@ import { t, toggleLang, translatePage } from "./i18n.js";
 import "./strings.js";
 
 function target() {
-  const next = new URLSearchParams(location.search).get("next") || "/";
-  // Only a path on this site: never "//other.host" or "/\other.host".
-  return /^\/(?![/\\])/.test(next) ? next : "/";
+  // Only a path on this site. `next` is read with the browser's own URL parser — the one
+  // that will open it, which drops tabs and newlines ("/\t/evil.example") and reads "\"
+  // as "/" — and kept only when it stays on this origin; what is opened is the parsed
+  // path, never the raw text. The controller's `pages.same_origin_path` is the same rule.
+  const next = new URLSearchParams(location.search).get("next");
+  if (!next || !next.startsWith("/") || /[\u0000-\u0020\u007f\\]/.test(next)) return "/";
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== location.origin || url.pathname.startsWith("//")) return "/";
+  return url.pathname + url.search + url.hash;
 }
 
 async function alreadySignedIn() {

@@ -33,7 +33,7 @@ from starlette.routing import Match, Mount, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from farm_controller.api.pages import PAGE_HEADERS
+from farm_controller.api.pages import PAGE_HEADERS, same_origin_path
 from farm_controller.auth import sessions
 from farm_controller.auth.credentials import (
     Credential,
@@ -105,7 +105,9 @@ def _unauthorized(scope: Scope, message: str) -> Response:
     path = scope.get("path", "/")
     if is_page(path):
         query = scope.get("query_string", b"").decode("latin-1")
-        target = f"{path}?{query}" if query else path
+        target = same_origin_path(f"{path}?{query}" if query else path)
+        if target is None:
+            return RedirectResponse("/login", status_code=303)
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     return _problem(
         401,

@@ -19,6 +19,7 @@
 | `users.py` | user rows: create, change, load as a `principal.User` |
 | `credentials.py` | who a token or session cookie belongs to (requests and sockets) |
 | `access_watch.py` | `AccessWatch`: an open WebSocket keeps only the access it still has |
-| `ratelimit.py` | failed sign-ins per user name and per address |
+| `names.py` | user names as compared: NFKC + casefold, one key per name |
+| `ratelimit.py` | sign-in limits that brute force meets and the owner's known browser passes |
 | `bootstrap.py` | the first admin: `phonefarm admin create`, `ensure_demo_admin` |
 """

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from farm_controller.auth import sessions
+from farm_controller.auth.names import KEY_MAX_LENGTH, name_key
 from farm_controller.auth.passwords import Passwords, password_problem
 from farm_controller.auth.principal import API_USER, Role, User, Via
 from farm_controller.errors import FieldProblem, Invalid, conflict
@@ -45,9 +46,9 @@ def generate_password() -> str:
 
 
 def by_name(session: Session, username: str) -> UserRecord | None:
-    """The user called `username` (case-insensitively), or None."""
+    """The user called `username` in any case or Unicode form (`names.name_key`), or None."""
     return session.scalars(
-        select(UserRecord).where(func.lower(UserRecord.username) == username.strip().lower())
+        select(UserRecord).where(UserRecord.username_key == name_key(username))
     ).first()
 
 
@@ -94,14 +95,25 @@ def create(
             password or an unknown account.
     """
     username = username.strip()
-    if username.lower() in RESERVED_NAMES:
+    key = name_key(username)
+    if key in RESERVED_NAMES:
         raise Invalid(FieldProblem("username", f"{username!r} is reserved", "reserved"))
-    if by_name(session, username) is not None:
-        raise conflict(f"a user named {username!r} exists", "duplicate", "username")
+    if len(key) > KEY_MAX_LENGTH:
+        raise Invalid(FieldProblem("username", "the user name is too long", "too_long"))
+    existing = by_name(session, username)
+    if existing is not None:
+        raise conflict(
+            f"a user named {existing.username!r} exists ({username!r} is the same name)"
+            if existing.username != username
+            else f"a user named {username!r} exists",
+            "duplicate",
+            "username",
+        )
     if password is not None:
         check_password(password, username)
     user = UserRecord(
         username=username,
+        username_key=key,
         display_name=display_name.strip(),
         role=role,
         password_hash=passwords.hash(password) if password is not None else None,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from farm_controller import create_app
+from farm_controller.api.pages import same_origin_path
 from farm_controller.auth.bootstrap import ensure_demo_admin
 from farm_controller.auth.passwords import Passwords
 from farm_controller.db import make_engine, session_factory
@@ -20,7 +21,7 @@ from farm_controller.models import ApiTokenRecord, UserRecord, WebSession
 from farm_controller.runtime import Runtime
 from phonefarm.admin_command import admin_app
 from tests.helpers.clock import FakeClock
-from tests.helpers.users import PASSWORD, add_user
+from tests.helpers.users import HOSTILE_NEXT, PASSWORD, add_user
 
 
 def sign_in(url: str, username: str, password: str = PASSWORD) -> tuple[httpx.Client, str]:
@@ -308,3 +309,24 @@ def test_the_admin_create_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_malformed_authorization_is_401(client: httpx.Client, header: str) -> None:
     response = client.get("/api/v1/posts", headers={"Authorization": header})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("next_", HOSTILE_NEXT, ids=repr)
+def test_the_sign_in_page_drops_a_next_that_leaves_the_site(
+    client: httpx.Client, next_: str
+) -> None:
+    assert same_origin_path(next_) is None
+    with httpx.Client(base_url=str(client.base_url)) as browser:
+        response = browser.get("/login", params={"next": next_})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login"
+
+
+def test_the_sign_in_page_keeps_a_path_on_the_site(client: httpx.Client) -> None:
+    assert same_origin_path("/jobs?state=failed#top") == "/jobs?state=failed#top"
+    with httpx.Client(base_url=str(client.base_url)) as browser:
+        sent = browser.get("/jobs", params={"state": "failed"})
+        assert sent.status_code == 303
+        assert sent.headers["location"] == "/login?next=/jobs%3Fstate%3Dfailed"
+        page = browser.get(sent.headers["location"])
+        assert page.status_code == 200 and "login-form" in page.text

@@ -109,3 +109,90 @@ def test_postgres_migrations_and_a_post_round_trip(
         assert done.target_state == "published"
         shown = http.get(f"/api/v1/posts/{post.json()['id']}").json()
         assert shown["targets"][0]["published_at"].endswith("Z")
+
+
+def _users_before_0005(engine: Engine, names: list[str]) -> None:
+    seen = "2030-01-01 09:00:00"
+    with engine.begin() as connection:
+        for user_id, name in enumerate(names, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, username, display_name, role, password_hash, active,"
+                    " created_at, updated_at) VALUES (:id, :name, '', 'scheduler', NULL, :on,"
+                    " :at, :at)"
+                ),
+                {"id": user_id, "name": name, "on": True, "at": seen},
+            )
+
+
+COLLIDING = ["Émilie", "émilie", "E\u0301MILIE", "straße", "STRASSE", "mei", "ｍｅｉ"]
+"""Names stored apart before 0005 (SQLite's lower() folds ASCII only) that are one name
+each by NFKC + casefold: the earliest keeps it, the others become ``<name>-<id>``."""
+AFTER_0005 = [
+    (1, "Émilie", "émilie"),
+    (2, "émilie-2", "émilie-2"),
+    (3, "E\u0301MILIE-3", "émilie-3"),
+    (4, "straße", "strasse"),
+    (5, "STRASSE-5", "strasse-5"),
+    (6, "mei", "mei"),
+    (7, "ｍｅｉ-7", "mei-7"),
+]
+
+
+def _migrate_colliding_names(engine: Engine) -> None:
+    upgrade(engine, "0004")
+    _users_before_0005(engine, COLLIDING)
+    seen = "2030-01-01 09:00:00"
+    with engine.begin() as connection:  # one conversation assigned to each Émilie
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, device_serial, app, timezone, daily_post_cap,"
+                " publish_mode, tags, created_at, updated_at) VALUES (1, 'shop', 'S1',"
+                " 'simchat', 'UTC', 3, 'auto', '[]', :at, :at)"
+            ),
+            {"at": seen},
+        )
+        for i, assignee in enumerate(["Émilie", "émilie"], start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO contacts (id, account_id, name, notes, attributes, created_at,"
+                    " updated_at) VALUES (:id, 1, :name, '', '{}', :at, :at)"
+                ),
+                {"id": i, "name": f"c{i}", "at": seen},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO conversations (id, account_id, contact_id, status, assignee,"
+                    " unread_count, last_activity_at, last_text, next_seq, next_position,"
+                    " created_at, updated_at) VALUES (:id, 1, :id, 'open', :who, 0, :at, '',"
+                    " 1, 1, :at, :at)"
+                ),
+                {"id": i, "who": assignee, "at": seen},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, username, username_key FROM users ORDER BY id")
+        ).all()
+        assigned = connection.execute(
+            text("SELECT id, assignee FROM conversations ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in rows] == AFTER_0005
+    assert [tuple(row) for row in assigned] == [(1, "Émilie"), (2, "émilie-2")]
+    assert schema_differences(engine) == []
+
+
+def test_0005_keys_user_names_and_renames_later_ones_that_collide(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    _migrate_colliding_names(engine)
+    command.downgrade(alembic_config(engine), "0004")
+    upgrade(engine)
+    assert schema_differences(engine) == []
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0005_keys_user_names_on_postgres(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    _migrate_colliding_names(engine)
+    engine.dispose()

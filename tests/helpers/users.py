@@ -59,3 +59,23 @@ def add_users(rt: Runtime, users: Mapping[str, Mapping[str, Any]]) -> None:
             accounts_served=spec.get("accounts", ()),
             token=spec.get("token"),
         )
+
+
+HOSTILE_NEXT = [
+    "/\t/evil.example/",
+    "/\n/evil.example/",
+    "/\r/evil.example/",
+    "/\r\n/evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "/\t\\evil.example/",
+    "/.//evil.example/",
+    "/%2e//evil.example/",
+    "/..//evil.example/",
+    " //evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+]
+"""Values of the sign-in page's ``next`` that a browser would open as another site (or as
+script): a tab, CR or LF after the first slash is dropped by the URL parser, ``\\`` reads
+as ``/``, dot segments resolve to ``//``."""

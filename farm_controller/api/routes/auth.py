@@ -37,22 +37,27 @@ def _cookie_secure(rt: Runtime, request: Request) -> bool:
 
 @router.post("/login")
 def login(rt: RuntimeDep, request: Request, response: Response, body: LoginIn) -> SessionOut:
-    """Sign in with user name and password: sets the session cookie (429 after failures)."""
+    """Sign in with user name and password: sets the session cookie (429 after failures,
+    see `auth.ratelimit`; a browser the user signed in on before is not closed by
+    failures elsewhere)."""
     now = rt.clock()
     ip = client_ip(request.scope)
     username = body.username.strip()
     password = body.password.get_secret_value()
     note(request, username=username[:100])
     secret = ""
+    device_secret = request.cookies.get(ratelimit.DEVICE_COOKIE)
     with write_session(rt.sessions) as session:
-        ratelimit.check(session, rt.settings, username, ip, now)
         user = by_name(session, username)
+        attempt = ratelimit.Attempt.of(session, username, ip, device_secret, user)
+        ratelimit.check(session, rt.settings, attempt, now)
         ok = rt.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.active:
-            ratelimit.record_failure(session, rt.settings, username, ip, now)
+            ratelimit.record_failure(session, rt.settings, attempt, now)
             signed_in = None
         else:
-            ratelimit.clear(session, username)
+            ratelimit.clear(session, attempt)
+            device_secret = ratelimit.remember_device(session, user, device_secret, now)
             previous = request.cookies.get(sessions.COOKIE)
             if previous:  # signing in as someone else ends the browser's old session
                 sessions.end(session, sessions.session_key(previous))
@@ -73,6 +78,7 @@ def login(rt: RuntimeDep, request: Request, response: Response, body: LoginIn) -
             FieldProblem("password", "wrong user name or password", "invalid_credentials")
         )
     request.state.user = signed_in  # the audit log's actor
+    secure = _cookie_secure(rt, request)
     response.set_cookie(
         sessions.COOKIE,
         secret,
@@ -80,7 +86,16 @@ def login(rt: RuntimeDep, request: Request, response: Response, body: LoginIn) -
         path="/",
         httponly=True,
         samesite="lax",
-        secure=_cookie_secure(rt, request),
+        secure=secure,
+    )
+    response.set_cookie(  # this browser is now known to the user (`auth.ratelimit`)
+        ratelimit.DEVICE_COOKIE,
+        device_secret or "",
+        max_age=ratelimit.DEVICE_DAYS * 86400,
+        path="/api/v1/auth",
+        httponly=True,
+        samesite="strict",
+        secure=secure,
     )
     return SessionOut(user=principal_out(signed_in), csrf_token=signed_in.csrf_token)
 

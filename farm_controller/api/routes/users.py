@@ -14,6 +14,7 @@ from farm_controller.api.params import IdPath, TextQuery
 from farm_controller.api.presenters import user_out
 from farm_controller.auth import sessions
 from farm_controller.auth import users as user_rows
+from farm_controller.auth.names import name_key
 from farm_controller.auth.principal import Role
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
@@ -46,7 +47,7 @@ def list_users(
     if q:
         needle = q.strip().lower()
         query = query.where(
-            func.lower(UserRecord.username).contains(needle, autoescape=True)
+            UserRecord.username_key.contains(name_key(q), autoescape=True)
             | func.lower(UserRecord.display_name).contains(needle, autoescape=True)
         )
     users = list(session.scalars(query.order_by(UserRecord.username).limit(limit)))
