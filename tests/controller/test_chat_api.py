@@ -4,6 +4,7 @@ canned replies, and bad input answered 4xx naming the field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,10 +18,15 @@ from chat_test_farm import (
     window,
 )
 from controller_support import SettingsFactory
+from sqlalchemy import select
 
 from farm_controller.chat.inbox import merge_sync
+from farm_controller.chat.planning import plan_syncs
+from farm_controller.models import ChatSync, UserAccount
 from farm_protocol.chat import SyncChatsResult
+from farm_protocol.jobs import JobState
 from tests.helpers.clock import FakeClock
+from tests.helpers.users import add_user
 
 
 @pytest.fixture
@@ -236,3 +242,41 @@ def test_the_pane_is_served_with_a_strict_policy(farm: ChatFarm) -> None:
     assert farm.admin.get("/static/chat.js").status_code == 200
     with farm.client(STAFF_A_TOKEN) as staff:
         assert staff.get("/", follow_redirects=False).headers["location"] == "/chat"
+
+
+def test_an_account_with_chat_history_is_kept_with_a_409_naming_what_holds_it(
+    farm: ChatFarm,
+) -> None:
+    shop_b = farm.accounts["shop-b"]["id"]
+    before = conversations(farm.admin, account_id=shop_b)
+    refused = farm.admin.delete(f"/api/v1/accounts/{shop_b}")
+    assert refused.status_code == 409, refused.text
+    [problem] = refused.json()["detail"]
+    assert problem["type"] == "in_use"
+    assert "1 conversation(s)" in problem["message"] and "1 contact(s)" in problem["message"]
+    assert farm.admin.get(f"/api/v1/accounts/{shop_b}").status_code == 200
+    assert conversations(farm.admin, account_id=shop_b) == before
+
+
+def test_deleting_an_account_takes_its_sync_state_and_staff_assignments_along(
+    farm: ChatFarm,
+) -> None:
+    farm.agent.register("PH-C")
+    shop_c = farm.admin.post(
+        "/api/v1/accounts", json={"name": "shop-c", "device_serial": "PH-C"}
+    ).json()["id"]
+    add_user(farm.rt, "zhao", "agent_staff", accounts_served=["shop-c", "shop-a"])
+    farm.sync("PH-C")  # read, nothing there: a sync state, no chat history
+    [queued] = [
+        j
+        for j in plan_syncs(farm.rt, farm.rt.clock() + timedelta(hours=1))
+        if j.device_serial == "PH-C"
+    ]
+    deleted = farm.admin.delete(f"/api/v1/accounts/{shop_c}")
+    assert deleted.status_code == 204, deleted.text
+    assert farm.admin.get(f"/api/v1/accounts/{shop_c}").status_code == 404
+    with farm.rt.sessions() as session:
+        assert session.get(ChatSync, shop_c) is None
+        served = session.scalars(select(UserAccount.account_id)).all()
+    assert shop_c not in served and farm.accounts["shop-a"]["id"] in served
+    assert farm.rt.jobs.get(queued.id).state is JobState.CANCELLED
