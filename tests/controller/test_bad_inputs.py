@@ -19,6 +19,7 @@ from controller_support import (
 )
 from sqlalchemy import func, select
 
+import farm_controller
 from farm_controller import create_app
 from farm_controller.models import Account, Media, Post, PostAccount, PostMedia, PostTarget
 from farm_controller.runtime import Runtime
@@ -27,6 +28,7 @@ from tests.helpers.images import image_bytes, png
 from tests.helpers.servers import serving
 
 LATER = START + timedelta(hours=1)
+SERVER_ROOT = str(Path(farm_controller.__file__).resolve().parents[1])
 
 
 @dataclass
@@ -355,6 +357,38 @@ BAD_INPUTS: list[tuple[str, Send, int, str | None]] = [
         "publish_mode",
     ),
     (
+        "account app not installed",
+        raw("POST", "/api/v1/accounts", json={"name": "n", "device_serial": "s", "app": "nope"}),
+        422,
+        "app",
+    ),
+    (
+        "account app a relative path",
+        raw(
+            "POST",
+            "/api/v1/accounts",
+            json={"name": "n", "device_serial": "s", "app": "../apps/simchat"},
+        ),
+        422,
+        "app",
+    ),
+    (
+        "account app a file",
+        raw(
+            "POST",
+            "/api/v1/accounts",
+            json={"name": "n", "device_serial": "s", "app": "/etc/profile.yaml"},
+        ),
+        422,
+        "app",
+    ),
+    (
+        "account app changed to one not installed",
+        raw("PATCH", "/api/v1/accounts/1", json={"app": "wechat2"}),
+        422,
+        "app",
+    ),
+    (
         "account name taken",
         raw("POST", "/api/v1/accounts", json={"name": "plain", "device_serial": "s"}),
         409,
@@ -400,6 +434,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(
     if field is not None:
         assert field in [p["field"] for p in problems], problems
     assert snapshot(farm) == before
+    assert SERVER_ROOT not in response.text  # never a server path in a response
 
 
 def test_the_duplicate_warning_can_be_overridden(farm: Farm) -> None:
