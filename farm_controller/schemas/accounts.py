@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from device_profiles import bundled_apps
-from farm_controller.schemas.types import Storable
+from farm_controller.schemas.types import Storable, TypeableLine
 from farm_protocol.device import DeviceState
 from farm_protocol.posts import PublishMode
 
@@ -46,7 +46,7 @@ def check_app(name: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
-Name = Annotated[Storable, Field(min_length=1, max_length=200)]
+Name = Annotated[TypeableLine, Field(min_length=1, max_length=200)]
 Serial = Annotated[Storable, Field(min_length=1, max_length=128)]
 App = Annotated[Storable, Field(min_length=1, max_length=64), AfterValidator(check_app)]
 
@@ -71,7 +71,7 @@ class QuietHours(BaseModel):
         return self
 
 
-Tag = Annotated[Storable, Field(min_length=1, max_length=64)]
+Tag = Annotated[TypeableLine, Field(min_length=1, max_length=64)]
 
 
 class AccountCreate(BaseModel):

@@ -183,6 +183,8 @@ BAD = [
     ("POST", "/messages", {"text": "   "}, "text"),
     ("POST", "/messages", {}, "text"),
     ("POST", "/messages", {"text": "a\x00b"}, "text"),
+    ("POST", "/messages", {"text": "hello \x1b[2J"}, "text"),
+    ("POST", "/messages", {"text": "ring\x07"}, "text"),
     ("POST", "/messages", {"text": "x" * 4001}, "text"),
     ("POST", "/messages", {"text": "x", "send_at": "2030-01-01T10:00:00"}, "send_at"),
     ("POST", "/messages", {"text": "x", "send_at": "tomorrow"}, "send_at"),
@@ -215,6 +217,12 @@ def test_bad_input_is_4xx_naming_the_field(
         ("GET", "/api/v1/conversations?q=%00", None, "q"),
         ("POST", "/api/v1/tags", {"name": "x", "color": "red"}, "color"),
         ("POST", "/api/v1/tags", {"name": ""}, "name"),
+        ("POST", "/api/v1/tags", {"name": "vip\x1b"}, "name"),
+        ("POST", "/api/v1/tags", {"name": "two\nlines"}, "name"),
+        ("PUT", "/api/v1/contacts/1/tags", {"tags": ["ok", "b\x08ad"]}, "tags[1]"),
+        ("PATCH", "/api/v1/contacts/1", {"display_name": "Bob\x1b"}, "display_name"),
+        ("POST", "/api/v1/auto-tag-rules", {"keyword": "buy\x07", "tag": "x"}, "keyword"),
+        ("POST", "/api/v1/canned-replies", {"shortcode": "bel", "text": "hi\x07"}, "text"),
         ("POST", "/api/v1/canned-replies", {"shortcode": "has space", "text": "x"}, "shortcode"),
         (
             "POST",
@@ -280,3 +288,27 @@ def test_deleting_an_account_takes_its_sync_state_and_staff_assignments_along(
         served = session.scalars(select(UserAccount.account_id)).all()
     assert shop_c not in served and farm.accounts["shop-a"]["id"] in served
     assert farm.rt.jobs.get(queued.id).state is JobState.CANCELLED
+
+
+def test_replies_and_canned_replies_a_phone_cannot_type_are_refused_and_not_stored(
+    farm: ChatFarm,
+) -> None:
+    conv = first_id(farm)
+    before = farm.admin.get(f"/api/v1/conversations/{conv}").json()["messages"]
+    for path, body in [
+        (f"/api/v1/conversations/{conv}/messages", {"text": "\x1b[31mred"}),
+        ("/api/v1/canned-replies", {"shortcode": "esc", "text": "a\x1bb"}),
+        ("/api/v1/tags", {"name": "\x07"}),
+    ]:
+        refused = farm.admin.post(path, json=body)
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["detail"]
+        assert problem["type"] == "control_character" and problem["field"] in ("text", "name")
+    assert farm.admin.get(f"/api/v1/conversations/{conv}").json()["messages"] == before
+    assert farm.admin.get("/api/v1/canned-replies").json() == []
+    assert farm.admin.get("/api/v1/tags").json() == []
+    kept = farm.admin.post(
+        f"/api/v1/conversations/{conv}/messages", json={"text": "第一行\n\t第二行"}
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["text"] == "第一行\n\t第二行"

@@ -329,3 +329,27 @@ def test_charts_count_posts_per_day_and_first_response_times(
     ]
     bad = client.get("/api/v1/charts/posts", params={"timezone": "Mars/Base"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "timezone"
+
+
+def test_a_csv_row_with_text_a_phone_cannot_type_is_refused_naming_the_column(
+    client: httpx.Client,
+) -> None:
+    create_account(client, "shop-a", "S1")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["run_at", "accounts", "text"])
+    writer.writeheader()
+    writer.writerow({"run_at": "2030-01-08T18:00:00+00:00", "accounts": "shop-a", "text": "a\x1bb"})
+    writer.writerow(
+        {"run_at": "2030-01-08T19:00:00+00:00", "accounts": "shop-a", "text": "ok\n\tok"}
+    )
+    response = client.post(
+        "/api/v1/schedule/import",
+        files={"file": ("plan.csv", out.getvalue().encode(), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["created"] == 1 and result["failed"] == 1
+    [refused, stored] = result["rows"]
+    assert [(p["field"], p["type"]) for p in refused["problems"]] == [("text", "control_character")]
+    assert client.get(f"/api/v1/posts/{stored['post_id']}").json()["text"] == "ok\n\tok"
+    assert len(client.get("/api/v1/posts").json()) == 1
