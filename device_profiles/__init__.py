@@ -8,11 +8,12 @@ This package never imports cv2: it describes, the agent's vision looks.
 from device_profiles.errors import ProfileError
 from device_profiles.loader import load_profile, profile_dir
 from device_profiles.model import Profile
-from device_profiles.selection import bundled_profiles, select_profile
+from device_profiles.selection import bundled_apps, bundled_profiles, select_profile
 
 __all__ = [
     "Profile",
     "ProfileError",
+    "bundled_apps",
     "bundled_profiles",
     "load_profile",
     "profile_dir",

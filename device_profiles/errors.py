@@ -18,3 +18,14 @@ class ProfileError(Exception):
         self.line = line
         self.field = field
         self.reason = reason
+
+    @property
+    def brief(self) -> str:
+        """The message with the file named by its app folder, never by its absolute path.
+
+        What leaves the process (a job's error, an API response) says this, e.g.
+        ``nope/profile.yaml: profile file not found``; logs may say `str(self)`.
+        """
+        name = f"{self.path.parent.name}/{self.path.name}"
+        where = f"{name}:{self.line}" if self.line is not None else name
+        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"

@@ -27,6 +27,14 @@ def bundled_profiles(apps_dir: Path = APPS_DIR) -> list[Profile]:
     return [load_profile(path) for path in sorted(apps_dir.glob("*/profile.yaml"))]
 
 
+def bundled_apps(apps_dir: Path = APPS_DIR) -> list[str]:
+    """The names of the installed profiles (folders of `apps_dir` with a `profile.yaml`).
+
+    Cheap (nothing is loaded): what an account's `app` may name.
+    """
+    return sorted(path.parent.name for path in apps_dir.glob("*/profile.yaml"))
+
+
 def profile_fits(profile: Profile, package_versions: Mapping[str, str]) -> bool:
     """Does the phone have this profile's app, in a version the profile was written for?"""
     version = package_versions.get(profile.package)

@@ -12,8 +12,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from device_profiles import bundled_apps
 
 MIN_TOKEN_LENGTH = 24
 DEFAULT_DATABASE_URL = "sqlite:///var/phonefarm.db"
@@ -137,6 +139,14 @@ class Settings(BaseSettings):
         if not data.get("agent_tokens"):
             data["agent_tokens"] = {DEMO_HOST: secrets.token_urlsafe(32)}
         return data
+
+    @field_validator("default_app")
+    @classmethod
+    def _installed_app(cls, app: str) -> str:
+        installed = bundled_apps()
+        if app not in installed:
+            raise ValueError(f"{app!r} is not an installed app profile ({', '.join(installed)})")
+        return app
 
     @model_validator(mode="after")
     def _refuse_unsafe_tokens(self) -> Settings:

@@ -106,7 +106,7 @@ class _ChatHandler:
         try:
             return self.apps.get(name)
         except ProfileError as exc:
-            return self._failed(f"no usable profile for app {name!r}: {exc}", retryable=False)
+            return self._failed(f"no usable profile for app {name!r}: {exc.brief}", retryable=False)
 
     def _run(
         self, job: ClaimedJob, app: App, reporter: StepReporter, params: dict[str, object]

@@ -118,7 +118,9 @@ class Publisher:
         try:
             app = self.apps.get(task.app)
         except ProfileError as exc:
-            return failed(serial, f"no usable profile for app {task.app!r}: {exc}", retryable=False)
+            return failed(
+                serial, f"no usable profile for app {task.app!r}: {exc.brief}", retryable=False
+            )
         try:
             images = [self.media.fetch(ref, self.stop) for ref in task.media]
         except MediaError as exc:

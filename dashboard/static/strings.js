@@ -191,7 +191,7 @@ addStrings({
     "slots.bad": "Use HH:MM times separated by commas.",
 
     "import.title": "Import a schedule (CSV)",
-    "import.hint": "Columns: run_at, timezone, accounts (names or ids separated by ;, #tag for every account with the tag), text, media_ids, cron, interval_seconds, until, allow_duplicate. An exported file imports again.",
+    "import.hint": "Columns: run_at, timezone, account_ids (ids separated by ;), accounts (without account_ids: names or ids separated by ;, #tag for every account with the tag; with account_ids: empty or exactly their names), text, media_ids, cron, interval_seconds, until, allow_duplicate. An exported file imports again to the same accounts; to retarget a row, edit account_ids, or clear it and write names in accounts.",
     "import.check": "Check only",
     "import.run": "Import",
     "import.row": "Row {n}",
@@ -461,7 +461,7 @@ addStrings({
     "slots.bad": "请用逗号分隔的 HH:MM 时间。",
 
     "import.title": "导入排期（CSV）",
-    "import.hint": "列：run_at、timezone、accounts（名称或 ID，用 ; 分隔，#标签 表示带该标签的全部个人号）、text、media_ids、cron、interval_seconds、until、allow_duplicate。导出的文件可以再次导入。",
+    "import.hint": "列：run_at、timezone、account_ids（ID，用 ; 分隔）、accounts（无 account_ids 时：名称或 ID，用 ; 分隔，#标签 表示带该标签的全部个人号；有 account_ids 时：留空或正好是这些个人号的名称）、text、media_ids、cron、interval_seconds、until、allow_duplicate。导出的文件再次导入时发到相同的个人号；要改目标，请修改 account_ids，或清空它并在 accounts 中写名称。",
     "import.check": "仅检查",
     "import.run": "导入",
     "import.row": "第 {n} 行",

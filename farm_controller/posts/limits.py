@@ -6,7 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from device_profiles import load_profile
+from device_profiles import bundled_apps, load_profile, profile_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ class AppLimits:
             if cached is not None:
                 return cached
             try:
-                profile = load_profile(app)
+                if app not in bundled_apps():  # a name only, never a path to load
+                    raise LookupError("no such installed profile")
+                profile = load_profile(profile_dir(app) / "profile.yaml")
                 limits = PostLimits(app, profile.text_limit, profile.max_images)
             except Exception as exc:  # any profile problem: use the fallback, say why once
                 log.warning("app profile %r did not load (%s); using default post limits", app, exc)

@@ -4,6 +4,14 @@ Intervals are exact durations counted from the first run time (UTC). Cron expres
 read in the post's IANA time zone, so ``0 9 * * 1-5`` means 09:00 local on weekdays, also
 across daylight-saving changes. Both end at `until` (inclusive).
 
+On the days clocks change, a cron slot still fires once that local day:
+
+- a wall-clock time that occurs twice (01:30 on the night New York goes back from EDT to
+  EST) fires at its first instant only (05:30Z, not also 06:30Z) — unless the post
+  started between the two, when the second is that day's only one;
+- a wall-clock time that does not exist (02:30 on the night clocks go forward) fires once,
+  shifted by the change (03:30 EDT).
+
 The cron dialect is classic crontab (minute hour day-of-month month day-of-week, with
 ``*``, ``a-b``, ``a,b``, ``*/n`` and names), with two deliberate differences spelled out:
 
@@ -164,12 +172,35 @@ class Schedule:
     def _next_cron(self, moment: datetime) -> datetime | None:
         assert self.cron is not None
         trigger = cron_trigger(self.cron, self.timezone)
+        zone = ZoneInfo(self.timezone)
+        start = self.run_at.astimezone(UTC)
         # Whole seconds: the trigger rounds `now` up to the next second itself.
         after = moment.replace(microsecond=0) + timedelta(seconds=1)
-        fire = trigger.get_next_fire_time(None, after)
-        return None if fire is None else self._within(fire.astimezone(UTC))
+        while True:
+            fire = trigger.get_next_fire_time(None, after)
+            if fire is None:
+                return None
+            found = self._within(fire.astimezone(UTC))
+            if found is None:
+                return None
+            twin = earlier_twin(found, zone)
+            if twin is None or twin < start:
+                return found
+            # The repeat of a wall-clock time the schedule already fired at (or will).
+            after = found + timedelta(seconds=1)
 
     def _within(self, moment: datetime) -> datetime | None:
         if self.until is not None and moment > self.until:
             return None
         return moment
+
+
+def earlier_twin(moment: datetime, zone: ZoneInfo) -> datetime | None:
+    """The earlier instant with the same wall-clock time in `zone` as `moment`, if any.
+
+    Only on the night clocks go back does a wall-clock time occur twice: for the second
+    occurrence (``fold=1``) this is the first (UTC); for every other moment, None.
+    """
+    wall = moment.astimezone(zone).replace(tzinfo=None)
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return first if first < moment else None

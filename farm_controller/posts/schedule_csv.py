@@ -4,7 +4,11 @@ Columns (header row required; unknown columns are refused, missing ones are empt
 
     run_at        2030-01-02T09:00:00+08:00, or local "2030-01-02 09:00" read in `timezone`
     timezone      IANA zone (Asia/Shanghai); default: the first account's
-    accounts      account names or ids, ";"-separated; "#tag" means every account with it
+    account_ids   the target accounts' ids, ";"-separated (what an export writes)
+    accounts      without account_ids: account names or ids, ";"-separated, "#tag" meaning
+                  every account with it (a name holding ";" or starting with "#" is
+                  targeted through account_ids); with account_ids: empty, or exactly the
+                  names of those accounts as an export writes them (a check, nothing more)
     text          the post's text
     media_ids     ids of uploaded images (POST /media), ";"-separated, in order
     cron          5-field cron expression in `timezone` (a recurrence), or
@@ -12,9 +16,16 @@ Columns (header row required; unknown columns are refused, missing ones are empt
     until         end of the recurrence (like run_at)
     allow_duplicate   true / false
 
-An export adds ``post_id``, ``state`` and ``created_by``; an import ignores them, so an
-exported file (with its dates edited) imports again. Cells that a spreadsheet would run as
-a formula (starting with = + - @) are exported with a leading ``'``, which import drops.
+An export adds ``post_id``, ``state`` and ``created_by``; an import ignores them. An
+exported file imports again to the very same accounts, whatever their names: the targets
+are read from ``account_ids``, and ``accounts`` (the names, for people) must still name
+exactly those accounts — a row whose ``accounts`` was edited while ``account_ids`` was left
+is refused naming ``accounts`` rather than guessed (to retarget a row, edit
+``account_ids``, or clear it and write names or ``#tags`` in ``accounts``).
+
+Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a CR),
+and cells made of apostrophes before such a start, are exported with one more leading
+``'``, which import drops: every cell reads back as it was written (``'=x`` stays ``'=x``).
 
 Each row is checked and stored on its own (`posting.create_post`); a dry run only checks
 (`posting.check_post`). A row's problems name the column.
@@ -43,6 +54,7 @@ from farm_controller.schemas.posts import PostCreate
 IMPORT_COLUMNS = (
     "run_at",
     "timezone",
+    "account_ids",
     "accounts",
     "text",
     "media_ids",
@@ -58,14 +70,24 @@ MAX_BYTES = 1_000_000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _escaped(value: str) -> bool:
+    """Is `value` written with one more leading apostrophe (``'*`` then a formula start)?"""
+    return value.lstrip("'").startswith(_FORMULA_STARTS)
+
+
 def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if _escaped(value) else value
 
 
 def _unsafe_cell(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+    if value.startswith("'") and _escaped(value[1:]):
         return value[1:]
     return value
+
+
+def _names_cell(names: dict[int, str], account_ids: Sequence[int]) -> str:
+    """The `accounts` cell an export writes for these accounts."""
+    return ";".join(names.get(account_id, str(account_id)) for account_id in account_ids)
 
 
 def export_posts(session: Session, posts: Sequence[Post]) -> str:
@@ -78,13 +100,14 @@ def export_posts(session: Session, posts: Sequence[Post]) -> str:
     writer.writerow(EXPORT_COLUMNS)
     for post in posts:
         zone = ZoneInfo(post.timezone)
-        links = sorted(post.accounts, key=lambda link: link.position)
+        account_ids = [
+            link.account_id for link in sorted(post.accounts, key=lambda link: link.position)
+        ]
         row = {
             "run_at": post.run_at.astimezone(zone).isoformat(),
             "timezone": post.timezone,
-            "accounts": ";".join(
-                names.get(link.account_id, str(link.account_id)) for link in links
-            ),
+            "account_ids": ";".join(str(account_id) for account_id in account_ids),
+            "accounts": _names_cell(names, account_ids),
             "text": post.text,
             "media_ids": ";".join(link.media_id for link in post.media),
             "cron": post.cron or "",
@@ -137,6 +160,44 @@ def _accounts(session: Session, cell: str) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+def _targets(session: Session, row: dict[str, str]) -> list[int]:
+    """The row's target accounts: `account_ids` when given (checked against `accounts`),
+    else the names, ids and #tags of `accounts`."""
+    ids_cell = row.get("account_ids", "").strip()
+    names_cell = row.get("accounts", "")
+    if not ids_cell:
+        return _accounts(session, names_cell)
+    names = {
+        account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
+    }
+    ids: list[int] = []
+    problems = []
+    for item in (part.strip() for part in ids_cell.split(";")):
+        if not item:
+            continue
+        if not (item.isascii() and item.isdigit()):
+            problems.append(FieldProblem("account_ids", f"{item!r} is not an account id"))
+        elif int(item) not in names:
+            problems.append(FieldProblem("account_ids", f"no account with id {item}", "not_found"))
+        else:
+            ids.append(int(item))
+    if problems:
+        raise Invalid(problems)
+    ids = list(dict.fromkeys(ids))
+    expected = _names_cell(names, ids)
+    if names_cell.strip() and names_cell != expected:
+        raise Invalid(
+            FieldProblem(
+                "accounts",
+                f"names {names_cell!r} but account_ids {ids_cell!r} are {expected!r}; to "
+                "change the targets edit account_ids, or clear it and list names or #tags "
+                "in accounts",
+                "mismatch",
+            )
+        )
+    return ids
+
+
 def _truthy(value: str) -> bool:
     if value.strip().lower() in ("", "0", "false", "no", "n"):
         return False
@@ -153,7 +214,7 @@ def row_to_post(session: Session, row: dict[str, str]) -> PostCreate:
             check_timezone(zone)
         except ValueError as exc:
             raise Invalid(FieldProblem("timezone", str(exc))) from None
-    account_ids = _accounts(session, row.get("accounts", ""))
+    account_ids = _targets(session, row)
     if zone is None and account_ids:
         first = session.get(Account, account_ids[0])
         zone = first.timezone if first is not None else None

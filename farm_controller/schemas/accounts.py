@@ -9,7 +9,8 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from farm_controller.schemas.types import Storable
+from device_profiles import bundled_apps
+from farm_controller.schemas.types import Storable, TypeableLine
 from farm_protocol.device import DeviceState
 from farm_protocol.posts import PublishMode
 
@@ -30,10 +31,24 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def check_app(name: str) -> str:
+    """Return `name` when it names an installed app profile (`device_profiles/apps`).
+
+    Raises:
+        ValueError: It does not (the message lists the installed ones, never a path).
+    """
+    installed = bundled_apps()
+    if name not in installed:
+        raise ValueError(
+            f"{name!r} is not an installed app profile (installed: {', '.join(installed)})"
+        )
+    return name
+
+
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
-Name = Annotated[Storable, Field(min_length=1, max_length=200)]
+Name = Annotated[TypeableLine, Field(min_length=1, max_length=200)]
 Serial = Annotated[Storable, Field(min_length=1, max_length=128)]
-App = Annotated[Storable, Field(min_length=1, max_length=64)]
+App = Annotated[Storable, Field(min_length=1, max_length=64), AfterValidator(check_app)]
 
 
 class QuietHours(BaseModel):
@@ -56,7 +71,7 @@ class QuietHours(BaseModel):
         return self
 
 
-Tag = Annotated[Storable, Field(min_length=1, max_length=64)]
+Tag = Annotated[TypeableLine, Field(min_length=1, max_length=64)]
 
 
 class AccountCreate(BaseModel):
@@ -66,7 +81,10 @@ class AccountCreate(BaseModel):
 
     name: Name
     device_serial: Serial
-    app: App | None = Field(default=None, description="device profile; default simchat")
+    app: App | None = Field(
+        default=None,
+        description="an installed device profile (simchat, wechat, wecom); default simchat",
+    )
     timezone: TimeZoneName = "UTC"
     daily_post_cap: int = Field(default=3, ge=1, le=100)
     quiet_hours: QuietHours | None = None

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from farm_controller.auth.principal import Role
-from farm_controller.schemas.types import DbId, Storable, UtcAware
+from farm_controller.schemas.types import DbId, Storable, TypeableLine, TypeableText, UtcAware
 from farm_protocol.device import DeviceState
 
 
@@ -60,10 +60,10 @@ def _not_blank(value: str) -> str:
     return value
 
 
-ReplyText = Annotated[Storable, Field(max_length=4000), AfterValidator(_not_blank)]
+ReplyText = Annotated[TypeableText, Field(max_length=4000), AfterValidator(_not_blank)]
 NoteText = Annotated[Storable, Field(min_length=1, max_length=4000), AfterValidator(_not_blank)]
 Shortcode = Annotated[str, AfterValidator(_shortcode)]
-TagName = Annotated[Storable, Field(min_length=1, max_length=64), AfterValidator(_not_blank)]
+TagName = Annotated[TypeableLine, Field(min_length=1, max_length=64), AfterValidator(_not_blank)]
 Color = Annotated[str, AfterValidator(_color)]
 UserName = Annotated[Storable, Field(min_length=1, max_length=100)]
 
@@ -206,7 +206,7 @@ class NoteCreate(Strict):
 class ContactUpdate(Strict):
     """Changes to a contact's profile; omitted fields stay."""
 
-    display_name: Annotated[Storable, Field(max_length=200)] | None = None
+    display_name: Annotated[TypeableLine, Field(max_length=200)] | None = None
     notes: Annotated[Storable, Field(max_length=10_000)] | None = None
     attributes: (
         dict[
@@ -240,7 +240,9 @@ class TagUpdate(Strict):
 class RuleCreate(Strict):
     """An auto-tag rule: an inbound message containing `keyword` tags its contact."""
 
-    keyword: Annotated[Storable, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+    keyword: Annotated[
+        TypeableLine, Field(min_length=1, max_length=100), AfterValidator(_not_blank)
+    ]
     tag: TagName = Field(description="the tag's name (created when unknown)")
 
 

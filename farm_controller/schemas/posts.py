@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from farm_controller.schemas.media import MediaOut
-from farm_controller.schemas.types import DbId, Storable, UtcAware
+from farm_controller.schemas.types import DbId, Storable, TypeableText, UtcAware
 from farm_protocol.posts import Decision, TargetState
 
 PostState = Literal["scheduled", "dispatched", "cancelled"]
@@ -39,7 +39,7 @@ class PostCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Storable = Field(default="", max_length=100_000)
+    text: TypeableText = Field(default="", max_length=100_000)
     media_ids: list[Annotated[Storable, Field(max_length=64)]] = Field(
         default_factory=list, max_length=100
     )

@@ -20,6 +20,7 @@ from agent.host.chatting import SendMessageHandler, SyncChatsHandler
 from agent.host.shared_ocr import LazyOcrEngine, process_ocr
 from agent.vision.ocr import OcrEngine, TextLine, create_engine
 from agent.vision.template import Image
+from device_profiles.loader import APPS_DIR
 from farm_protocol.chat import ChatAnchor, KnownMessage, SyncChatsTask
 from farm_protocol.chat_align import new_messages
 from farm_protocol.flow import FlowOutcome
@@ -227,6 +228,7 @@ def test_bad_chat_payloads_fail_for_good_without_touching_the_phone(
         errors.append(finish.report.result.error or "")
     assert "text" in errors[0] and "max_scrolls" in errors[1]
     assert "2001 characters" in errors[2] and "'nope'" in errors[3]
+    assert "nope/profile.yaml" in errors[3] and str(APPS_DIR) not in errors[3]  # no server path
     assert "run_flow" in errors[4]
     assert phone.screen_label() == "launcher"
     assert [m.text for m in phone.world.delivered_to(contact)] == [

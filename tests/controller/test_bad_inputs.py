@@ -19,6 +19,7 @@ from controller_support import (
 )
 from sqlalchemy import func, select
 
+import farm_controller
 from farm_controller import create_app
 from farm_controller.models import Account, Media, Post, PostAccount, PostMedia, PostTarget
 from farm_controller.runtime import Runtime
@@ -27,6 +28,7 @@ from tests.helpers.images import image_bytes, png
 from tests.helpers.servers import serving
 
 LATER = START + timedelta(hours=1)
+SERVER_ROOT = str(Path(farm_controller.__file__).resolve().parents[1])
 
 
 @dataclass
@@ -355,6 +357,38 @@ BAD_INPUTS: list[tuple[str, Send, int, str | None]] = [
         "publish_mode",
     ),
     (
+        "account app not installed",
+        raw("POST", "/api/v1/accounts", json={"name": "n", "device_serial": "s", "app": "nope"}),
+        422,
+        "app",
+    ),
+    (
+        "account app a relative path",
+        raw(
+            "POST",
+            "/api/v1/accounts",
+            json={"name": "n", "device_serial": "s", "app": "../apps/simchat"},
+        ),
+        422,
+        "app",
+    ),
+    (
+        "account app a file",
+        raw(
+            "POST",
+            "/api/v1/accounts",
+            json={"name": "n", "device_serial": "s", "app": "/etc/profile.yaml"},
+        ),
+        422,
+        "app",
+    ),
+    (
+        "account app changed to one not installed",
+        raw("PATCH", "/api/v1/accounts/1", json={"app": "wechat2"}),
+        422,
+        "app",
+    ),
+    (
         "account name taken",
         raw("POST", "/api/v1/accounts", json={"name": "plain", "device_serial": "s"}),
         409,
@@ -364,6 +398,43 @@ BAD_INPUTS: list[tuple[str, Send, int, str | None]] = [
     ("jobs limit zero", raw("GET", "/api/v1/jobs", params={"limit": 0}), 422, "limit"),
     ("unknown job state", raw("GET", "/api/v1/jobs", params={"state": "sleeping"}), 422, "state"),
     ("NUL in text", post_json(text="a\x00b"), 422, "text"),
+    ("ESC in a post's text", post_json(text="sale \x1b[31mnow"), 422, "text"),
+    ("BEL in a post's text", post_json(text="ding\x07"), 422, "text"),
+    ("DEL in a post's text", post_json(text="oops\x7f"), 422, "text"),
+    (
+        "ESC in a multipart post's text",
+        post_multipart([("a.png", png())], {"text": "\x1b", "account_ids": [1]}),
+        422,
+        "text",
+    ),
+    (
+        "control character in an account name",
+        raw("POST", "/api/v1/accounts", json={"name": "shop\x1b", "device_serial": "s"}),
+        422,
+        "name",
+    ),
+    (
+        "newline in an account name",
+        raw("POST", "/api/v1/accounts", json={"name": "shop\nb", "device_serial": "s"}),
+        422,
+        "name",
+    ),
+    (
+        "tab in an account tag",
+        raw(
+            "POST",
+            "/api/v1/accounts",
+            json={"name": "n", "device_serial": "s", "tags": ["ok", "v\tip"]},
+        ),
+        422,
+        "tags[1]",
+    ),
+    (
+        "control character in a new account name",
+        raw("PATCH", "/api/v1/accounts/1", json={"name": "plain\x07"}),
+        422,
+        "name",
+    ),
     (
         "unpaired surrogate",
         raw(
@@ -400,6 +471,27 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(
     if field is not None:
         assert field in [p["field"] for p in problems], problems
     assert snapshot(farm) == before
+    assert SERVER_ROOT not in response.text  # never a server path in a response
+
+
+def test_newlines_and_tabs_stay_in_a_posts_text_and_cr_lf_is_a_newline(farm: Farm) -> None:
+    body = {
+        "text": "第一行\r\n\tsecond line\rthird",
+        "account_ids": [farm.ids["plain"]],
+        "run_at": (LATER + timedelta(days=3)).isoformat(),
+    }
+    created = farm.client.post("/api/v1/posts", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["text"] == "第一行\n\tsecond line\nthird"
+    problem = farm.client.post("/api/v1/posts", json={**body, "text": "a\x1bb"}).json()
+    assert problem["detail"] == [
+        {
+            "field": "text",
+            "message": "contains U+001B (ESC) at character 2, which a phone cannot type; "
+            "only newlines and tabs may be in this text",
+            "type": "control_character",
+        }
+    ]
 
 
 def test_the_duplicate_warning_can_be_overridden(farm: Farm) -> None:

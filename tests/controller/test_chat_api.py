@@ -4,6 +4,7 @@ canned replies, and bad input answered 4xx naming the field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,10 +18,15 @@ from chat_test_farm import (
     window,
 )
 from controller_support import SettingsFactory
+from sqlalchemy import select
 
 from farm_controller.chat.inbox import merge_sync
+from farm_controller.chat.planning import plan_syncs
+from farm_controller.models import ChatSync, UserAccount
 from farm_protocol.chat import SyncChatsResult
+from farm_protocol.jobs import JobState
 from tests.helpers.clock import FakeClock
+from tests.helpers.users import add_user
 
 
 @pytest.fixture
@@ -177,6 +183,8 @@ BAD = [
     ("POST", "/messages", {"text": "   "}, "text"),
     ("POST", "/messages", {}, "text"),
     ("POST", "/messages", {"text": "a\x00b"}, "text"),
+    ("POST", "/messages", {"text": "hello \x1b[2J"}, "text"),
+    ("POST", "/messages", {"text": "ring\x07"}, "text"),
     ("POST", "/messages", {"text": "x" * 4001}, "text"),
     ("POST", "/messages", {"text": "x", "send_at": "2030-01-01T10:00:00"}, "send_at"),
     ("POST", "/messages", {"text": "x", "send_at": "tomorrow"}, "send_at"),
@@ -209,6 +217,12 @@ def test_bad_input_is_4xx_naming_the_field(
         ("GET", "/api/v1/conversations?q=%00", None, "q"),
         ("POST", "/api/v1/tags", {"name": "x", "color": "red"}, "color"),
         ("POST", "/api/v1/tags", {"name": ""}, "name"),
+        ("POST", "/api/v1/tags", {"name": "vip\x1b"}, "name"),
+        ("POST", "/api/v1/tags", {"name": "two\nlines"}, "name"),
+        ("PUT", "/api/v1/contacts/1/tags", {"tags": ["ok", "b\x08ad"]}, "tags[1]"),
+        ("PATCH", "/api/v1/contacts/1", {"display_name": "Bob\x1b"}, "display_name"),
+        ("POST", "/api/v1/auto-tag-rules", {"keyword": "buy\x07", "tag": "x"}, "keyword"),
+        ("POST", "/api/v1/canned-replies", {"shortcode": "bel", "text": "hi\x07"}, "text"),
         ("POST", "/api/v1/canned-replies", {"shortcode": "has space", "text": "x"}, "shortcode"),
         (
             "POST",
@@ -236,3 +250,65 @@ def test_the_pane_is_served_with_a_strict_policy(farm: ChatFarm) -> None:
     assert farm.admin.get("/static/chat.js").status_code == 200
     with farm.client(STAFF_A_TOKEN) as staff:
         assert staff.get("/", follow_redirects=False).headers["location"] == "/chat"
+
+
+def test_an_account_with_chat_history_is_kept_with_a_409_naming_what_holds_it(
+    farm: ChatFarm,
+) -> None:
+    shop_b = farm.accounts["shop-b"]["id"]
+    before = conversations(farm.admin, account_id=shop_b)
+    refused = farm.admin.delete(f"/api/v1/accounts/{shop_b}")
+    assert refused.status_code == 409, refused.text
+    [problem] = refused.json()["detail"]
+    assert problem["type"] == "in_use"
+    assert "1 conversation(s)" in problem["message"] and "1 contact(s)" in problem["message"]
+    assert farm.admin.get(f"/api/v1/accounts/{shop_b}").status_code == 200
+    assert conversations(farm.admin, account_id=shop_b) == before
+
+
+def test_deleting_an_account_takes_its_sync_state_and_staff_assignments_along(
+    farm: ChatFarm,
+) -> None:
+    farm.agent.register("PH-C")
+    shop_c = farm.admin.post(
+        "/api/v1/accounts", json={"name": "shop-c", "device_serial": "PH-C"}
+    ).json()["id"]
+    add_user(farm.rt, "zhao", "agent_staff", accounts_served=["shop-c", "shop-a"])
+    farm.sync("PH-C")  # read, nothing there: a sync state, no chat history
+    [queued] = [
+        j
+        for j in plan_syncs(farm.rt, farm.rt.clock() + timedelta(hours=1))
+        if j.device_serial == "PH-C"
+    ]
+    deleted = farm.admin.delete(f"/api/v1/accounts/{shop_c}")
+    assert deleted.status_code == 204, deleted.text
+    assert farm.admin.get(f"/api/v1/accounts/{shop_c}").status_code == 404
+    with farm.rt.sessions() as session:
+        assert session.get(ChatSync, shop_c) is None
+        served = session.scalars(select(UserAccount.account_id)).all()
+    assert shop_c not in served and farm.accounts["shop-a"]["id"] in served
+    assert farm.rt.jobs.get(queued.id).state is JobState.CANCELLED
+
+
+def test_replies_and_canned_replies_a_phone_cannot_type_are_refused_and_not_stored(
+    farm: ChatFarm,
+) -> None:
+    conv = first_id(farm)
+    before = farm.admin.get(f"/api/v1/conversations/{conv}").json()["messages"]
+    for path, body in [
+        (f"/api/v1/conversations/{conv}/messages", {"text": "\x1b[31mred"}),
+        ("/api/v1/canned-replies", {"shortcode": "esc", "text": "a\x1bb"}),
+        ("/api/v1/tags", {"name": "\x07"}),
+    ]:
+        refused = farm.admin.post(path, json=body)
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["detail"]
+        assert problem["type"] == "control_character" and problem["field"] in ("text", "name")
+    assert farm.admin.get(f"/api/v1/conversations/{conv}").json()["messages"] == before
+    assert farm.admin.get("/api/v1/canned-replies").json() == []
+    assert farm.admin.get("/api/v1/tags").json() == []
+    kept = farm.admin.post(
+        f"/api/v1/conversations/{conv}/messages", json={"text": "第一行\n\t第二行"}
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["text"] == "第一行\n\t第二行"

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from controller_support import FakeAgent, create_account, submit_post, upload
 
+from device_profiles import profile_dir
 from farm_controller.posts.dispatch import dispatch_due
 from farm_controller.runtime import Runtime
 from tests.helpers.clock import START
@@ -169,3 +170,19 @@ def test_openapi_documents_every_route(client: httpx.Client) -> None:
         for method, operation in methods.items():
             assert operation.get("description"), f"{method} {path} has no docstring"
     assert client.get("/docs").status_code == 200
+
+
+def test_an_accounts_app_names_an_installed_profile_and_nothing_else(
+    client: httpx.Client,
+) -> None:
+    created = create_account(client, "wx", "S1", app="wechat")
+    assert created["app"] == "wechat"
+    for bad in ("nope", "../apps/simchat", str(profile_dir("simchat") / "profile.yaml")):
+        refused = client.patch(f"/api/v1/accounts/{created['id']}", json={"app": bad})
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["detail"]
+        assert problem["field"] == "app"
+        assert "simchat, wechat, wecom" in problem["message"]
+        if bad == "nope":  # (the others echo the caller's own input)
+            assert str(profile_dir("simchat").parent) not in refused.text
+    assert client.get(f"/api/v1/accounts/{created['id']}").json()["app"] == "wechat"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -56,6 +57,165 @@ def test_cron_follows_daylight_saving_time() -> None:
         until=datetime(2030, 3, 11, 23, tzinfo=UTC),
     )
     assert [m.hour for m in schedule.occurrences()] == [13, 12, 12]
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def test_a_wall_clock_time_that_occurs_twice_fires_once_at_the_first() -> None:
+    # 2027-11-07: New York goes back from EDT to EST at 02:00; 01:30 happens twice.
+    schedule = Schedule(
+        run_at=datetime(2027, 11, 6, tzinfo=UTC),
+        timezone="America/New_York",
+        cron="30 1 * * *",
+        until=datetime(2027, 11, 9, tzinfo=UTC),
+    )
+    assert schedule.occurrences() == [
+        datetime(2027, 11, 6, 5, 30, tzinfo=UTC),
+        datetime(2027, 11, 7, 5, 30, tzinfo=UTC),  # 01:30 EDT; not 06:30Z (01:30 EST) too
+        datetime(2027, 11, 8, 6, 30, tzinfo=UTC),
+    ]
+    assert schedule.next_after(datetime(2027, 11, 7, 5, 30, tzinfo=UTC)) == datetime(
+        2027, 11, 8, 6, 30, tzinfo=UTC
+    )
+    # Every half hour from 01:00: 01:00 and 01:30 once each, 02:00 (EST) after them.
+    halves = Schedule(
+        run_at=datetime(2027, 11, 7, 4, tzinfo=UTC),
+        timezone="America/New_York",
+        cron="*/30 1-2 * * *",
+        until=datetime(2027, 11, 7, 8, tzinfo=UTC),
+    )
+    assert [m.astimezone(NEW_YORK).strftime("%H:%M%Z") for m in halves.occurrences()] == [
+        "01:00EDT",
+        "01:30EDT",
+        "02:00EST",
+        "02:30EST",
+    ]
+
+
+def test_a_post_that_starts_between_the_two_fires_at_the_second() -> None:
+    schedule = Schedule(
+        run_at=datetime(2027, 11, 7, 6, tzinfo=UTC),  # 01:00 EST, after 01:30 EDT
+        timezone="America/New_York",
+        cron="30 1 * * *",
+        until=datetime(2027, 11, 9, tzinfo=UTC),
+    )
+    assert schedule.occurrences()[:2] == [
+        datetime(2027, 11, 7, 6, 30, tzinfo=UTC),
+        datetime(2027, 11, 8, 6, 30, tzinfo=UTC),
+    ]
+
+
+def test_a_wall_clock_time_that_does_not_exist_fires_once_shifted() -> None:
+    # 2027-03-14: New York goes forward at 02:00; 02:30 does not exist that day.
+    schedule = Schedule(
+        run_at=datetime(2027, 3, 13, tzinfo=UTC),
+        timezone="America/New_York",
+        cron="30 2 * * *",
+        until=datetime(2027, 3, 16, tzinfo=UTC),
+    )
+    assert schedule.occurrences() == [
+        datetime(2027, 3, 13, 7, 30, tzinfo=UTC),
+        datetime(2027, 3, 14, 7, 30, tzinfo=UTC),  # 03:30 EDT
+        datetime(2027, 3, 15, 6, 30, tzinfo=UTC),
+    ]
+
+
+DST_ZONES = (
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",  # a 30-minute change
+    "America/Havana",  # changes at midnight
+    "America/Santiago",
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "Asia/Shanghai",  # none: the control
+)
+
+
+def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The instants (UTC, to the hour) at which `zone` changes its offset in `year`."""
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    found = []
+    while moment.year == year:
+        later = moment + timedelta(minutes=15)
+        if moment.astimezone(zone).utcoffset() != later.astimezone(zone).utcoffset():
+            found.append(later)
+        moment = later
+    return found
+
+
+def _values(rng: random.Random, top: int) -> tuple[str, set[int]]:
+    """A random cron field for 0..top and the values it selects."""
+    kind = rng.choice(["one", "list", "range", "step", "star"])
+    if kind == "one":
+        value = rng.randrange(top + 1)
+        return str(value), {value}
+    if kind == "list":
+        values = set(rng.sample(range(top + 1), 3))
+        return ",".join(map(str, sorted(values))), values
+    if kind == "range":
+        low = rng.randrange(top)
+        high = rng.randrange(low, min(top, low + 4) + 1)
+        return f"{low}-{high}", set(range(low, high + 1))
+    step = rng.choice([15, 20, 30]) if top == 59 else rng.choice([2, 3, 6])
+    return f"*/{step}", set(range(0, top + 1, step))
+
+
+def test_dst_changes_never_fire_one_cron_slot_twice_on_one_local_day() -> None:
+    """Property test: seeded random cron expressions around every offset change of 2027 in
+    several zones. Every wall-clock slot that exists fires exactly once, at its first
+    instant when it occurs twice; one that does not exist fires at most once, shifted into
+    the hour after the change; no local day has two occurrences at one wall-clock time."""
+    rng = random.Random(15)
+    checked = repeated = missing = 0
+    for name in DST_ZONES:
+        zone = ZoneInfo(name)
+        changes = _transitions(zone, 2027) or [datetime(2027, 6, 1, tzinfo=UTC)]
+        for change in changes:
+            local_hour = change.astimezone(zone).hour
+            for _ in range(8):
+                minute_field, minutes = _values(rng, 59)
+                hour_field, hours = _values(rng, 23)
+                if rng.random() < 0.6:  # most often the hours around the change
+                    hours = {(local_hour - 1) % 24, local_hour, (local_hour + 1) % 24}
+                    hour_field = ",".join(map(str, sorted(hours)))
+                start = change - timedelta(days=2)
+                until = change + timedelta(days=2)
+                cron = f"{minute_field} {hour_field} * * *"
+                schedule = Schedule(run_at=start, timezone=name, cron=cron, until=until)
+                got = schedule.occurrences()
+                where = (name, cron, change)
+                assert got == sorted(set(got)), where
+                existing: set[datetime] = set()
+                gap_slots = 0
+                first_day = start.astimezone(zone).date()
+                for offset in range(6):
+                    day = date.fromordinal(first_day.toordinal() + offset)
+                    for hour in hours:
+                        for minute in minutes:
+                            wall = datetime(day.year, day.month, day.day, hour, minute)
+                            moment = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+                            if not start <= moment <= until:
+                                continue
+                            if moment.astimezone(zone).replace(tzinfo=None) != wall:
+                                gap_slots += 1  # no such wall-clock time that day
+                                continue
+                            if wall.replace(tzinfo=zone, fold=1).astimezone(UTC) != moment:
+                                repeated += 1  # occurs twice: the first instant only
+                            existing.add(moment)
+                assert existing <= set(got), where
+                shifted = [m for m in got if m not in existing]
+                assert len(shifted) <= gap_slots, where
+                assert all(change <= m < change + timedelta(hours=2) for m in shifted), where
+                missing += gap_slots
+                slots = [
+                    (m.astimezone(zone).date(), m.astimezone(zone).strftime("%H:%M")) for m in got
+                ]
+                assert len(slots) == len(set(slots)), where
+                checked += len(got)
+    assert checked > 1000 and repeated > 50 and missing > 50, (checked, repeated, missing)
 
 
 @pytest.mark.parametrize(
@@ -168,3 +328,29 @@ def test_a_cancelled_recurrence_makes_no_more_occurrences(
     assert len(jobs_by_occurrence(rt)) == 1
     # Cancelling again is harmless.
     assert client.post(f"/api/v1/posts/{post['id']}/cancel").status_code == 200
+
+
+def test_the_calendar_lists_a_daily_post_once_on_the_night_clocks_go_back(
+    client: httpx.Client,
+) -> None:
+    # 2030-11-03: New York goes back from EDT to EST at 02:00.
+    account = create_account(client, "ny", "S1", timezone="America/New_York")
+    response = submit_post(
+        client,
+        text="早安",
+        account_ids=[account["id"]],
+        run_at=datetime(2030, 11, 1, tzinfo=UTC),
+        timezone="America/New_York",
+        recurrence={"cron": "30 1 * * *", "until": datetime(2030, 11, 6, tzinfo=UTC)},
+    )
+    assert response.status_code == 201, response.text
+    listed = client.get(
+        "/api/v1/calendar",
+        params={"start": "2030-11-02T00:00:00Z", "end": "2030-11-05T00:00:00Z"},
+    )
+    assert listed.status_code == 200, listed.text
+    assert [entry["at"] for entry in listed.json()["entries"]] == [
+        "2030-11-02T05:30:00Z",
+        "2030-11-03T05:30:00Z",
+        "2030-11-04T06:30:00Z",
+    ]

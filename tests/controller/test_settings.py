@@ -39,6 +39,12 @@ def test_an_agent_token_equal_to_the_api_token_is_refused() -> None:
         Settings(api_token=API_TOKEN, agent_tokens={"rack-1": API_TOKEN})
 
 
+def test_a_default_app_that_is_not_an_installed_profile_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not an installed app profile"):
+        Settings(api_token=API_TOKEN, default_app="nope")
+    assert Settings(api_token=API_TOKEN, default_app="wechat").default_app == "wechat"
+
+
 def test_demo_generates_missing_tokens() -> None:
     settings = Settings(demo=True)
     assert settings.api_token is not None

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from farm_controller import accounts as account_rows
 from farm_controller.api.deps import RuntimeDep, SessionDep
 from farm_controller.api.params import IdPath, TextQuery
 from farm_controller.api.presenters import account_out
 from farm_controller.db import write_session
 from farm_controller.errors import conflict, not_found
-from farm_controller.models import Account, Device, PostAccount
+from farm_controller.models import Account, Device
 from farm_controller.schemas.accounts import AccountCreate, AccountOut, AccountUpdate
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -102,15 +103,6 @@ def update_account(rt: RuntimeDep, account_id: IdPath, body: AccountUpdate) -> A
 
 @router.delete("/{account_id}", status_code=204)
 def delete_account(rt: RuntimeDep, account_id: IdPath) -> Response:
-    """Delete an account that no post targets."""
-    with write_session(rt.sessions) as session:
-        account = session.get(Account, account_id)
-        if account is None:
-            raise not_found("account", account_id)
-        used = session.scalar(
-            select(PostAccount.post_id).where(PostAccount.account_id == account_id).limit(1)
-        )
-        if used is not None:
-            raise conflict(f"account {account_id} has posts (e.g. post {used}); keep it")
-        session.delete(account)
+    """Delete an account; 409 naming what holds it (posts, chat history) when kept."""
+    account_rows.delete_account(rt, account_id)
     return Response(status_code=204)
