@@ -71,6 +71,13 @@ class RegisterResponse(BaseModel):
     heartbeat_interval: float = Field(description="seconds between heartbeats")
     heartbeat_timeout: float = Field(description="silence after which phones go offline")
     lease_seconds: float = Field(description="default lease length of a claim")
+    foreign_devices: list[str] = Field(
+        default_factory=list,
+        description=(
+            "listed serials that belong to another host: not registered here until an "
+            "operator moves them (POST /api/v1/devices/{serial}/move)"
+        ),
+    )
 
 
 class DeviceStatus(BaseModel):
