@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from farm_controller.api.access_control import AccessControl
 from farm_controller.api.audit_middleware import AuditMiddleware
+from farm_controller.api.body_limit import BodyLimit
 from farm_controller.api.errors import ErrorBody, install_error_handlers
 from farm_controller.api.openapi import document as document_openapi
 from farm_controller.api.pages import install_dashboard
@@ -127,6 +128,7 @@ def create_app(
 
     # Who may call what is decided for every route by `auth.policy.ROUTE_ROLES` in the
     # AccessControl middleware, not per router: a new route must be added to that table.
+    app.add_middleware(BodyLimit, settings=settings)  # innermost: after sign-in is checked
     app.add_middleware(AccessControl)
     app.add_middleware(AuditMiddleware)  # outermost: it also records refused requests
     public = APIRouter(prefix=API_PREFIX)

@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from farm_controller.db import read_session
-from farm_controller.errors import Conflict, conflict
+from farm_controller.errors import Conflict, FieldProblem, Forbidden, Invalid, conflict
 from farm_controller.models import Device
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import FinishReport, JobTask, RunFlowTask
-from farm_protocol.jobs import Job, JobKind
+from farm_protocol.flow import FlowOutcome, FlowResult, StepStatus
+from farm_protocol.jobs import Job, JobKind, JobState
 from farm_protocol.posts import TargetState
 
 MediaUrl = Callable[[str], str]
@@ -71,6 +72,58 @@ def host_has_phone(rt: Runtime, host: str, job: Job) -> bool:
     return device_host == host
 
 
+def host_of_owner(owner: str) -> str:
+    """The host part of a lease owner ``"<host>/<worker>"`` (a worker name has no ``/``)."""
+    return owner.rsplit("/", 1)[0]
+
+
+def require_host_job(rt: Runtime, host: str, job: Job) -> None:
+    """Refuse a host's report about a job that is not its own.
+
+    A leased job is the host's whose worker holds the lease; any other job is the host's
+    whose phone it is for (a late or repeated report).
+
+    Raises:
+        Forbidden: the job is another host's.
+    """
+    if job.state is JobState.LEASED and job.lease_owner is not None:
+        mine = host_of_owner(job.lease_owner) == host
+    else:
+        mine = host_has_phone(rt, host, job)
+    if not mine:
+        raise Forbidden(FieldProblem(None, f"job {job.id} is not host {host!r}'s", "forbidden"))
+
+
+def require_verified_end(result: FlowResult) -> None:
+    """A flow that reports success shows it: its last step was verified on the screen.
+
+    The agent's runner stops at the first step that fails, so a flow that reached its goal
+    ends with a step whose status is ``ok`` (after a crash and a restart, or an unknown
+    outcome settled by the flow's check, earlier steps may have failed).
+
+    Raises:
+        Invalid: no steps, or the last one did not succeed (field ``report.result.steps``).
+    """
+    if not result.steps:
+        raise Invalid(
+            FieldProblem(
+                "report.result.steps",
+                f"a {result.outcome.value} report must carry the flow's verified steps",
+                "steps_missing",
+            )
+        )
+    last = result.steps[-1]
+    if last.status is not StepStatus.OK:
+        raise Invalid(
+            FieldProblem(
+                f"report.result.steps[{len(result.steps) - 1}].status",
+                f"a {result.outcome.value} report must end with a verified step, "
+                f"not one that is {last.status.value}",
+                "step_not_verified",
+            )
+        )
+
+
 def task_from_payload(model: type[TaskT], job: Job, **now: Any) -> TaskT:
     """The job's stored payload as its task; `now` holds fields as they are now.
 
@@ -102,6 +155,38 @@ class JobKindRules:
             TaskUnavailableError: no task can be made for the job.
         """
         raise NotImplementedError
+
+    def check_report(self, job: Job, report: FinishReport) -> None:
+        """Refuse a finish report that does not show the verified steps its outcome needs.
+
+        `succeeded` and `already_done` mark the job done (a post published, a reply
+        delivered), so they must carry the flow's steps ending with a verified one;
+        `already_done` also carries the check that found the work on the screen
+        (``data.found`` true, as the agent's `check_post` / `check_message` flows report).
+        `failed` and `unknown` may have no steps at all (the agent fails a job whose task
+        or profile it cannot use before any step).
+
+        Raises:
+            Invalid: the report lacks what its outcome needs (the field is named).
+        """
+        result = report.result
+        if result.outcome is FlowOutcome.SUCCEEDED:
+            require_verified_end(result)
+        elif result.outcome is FlowOutcome.ALREADY_DONE:
+            require_verified_end(result)
+            if result.data.found is not True:
+                raise Invalid(
+                    FieldProblem(
+                        "report.result.data.found",
+                        "an already_done report must carry the check that found the work "
+                        "on the screen (data.found true)",
+                        "check_missing",
+                    )
+                )
+
+    def media_ids(self, job: Job) -> frozenset[str]:
+        """The media the job's phone downloads (`GET /api/v1/agent/media/{id}`)."""
+        return frozenset()
 
     def read_report(self, rt: Runtime, host: str, job: Job, report: FinishReport) -> None:
         """Store what the phone's screen showed, before the outcome is recorded.

@@ -23,6 +23,10 @@ DEMO_HOST = "local"
 REPO_DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
 
 
+UPLOAD_FILES = 30
+"""Most files one multipart request carries (a finish report's evidence, `jobs.evidence`)."""
+
+
 class Settings(BaseSettings):
     """Everything one controller process is configured with."""
 
@@ -82,6 +86,11 @@ class Settings(BaseSettings):
     )
 
     max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        gt=0,
+        description="the largest request body that is not multipart (JSON); 422 beyond",
+    )
     max_image_side: int = Field(default=20_000, gt=0, description="pixels, either side")
     default_app: str = Field(default="simchat", description="app profile of new accounts")
 
@@ -147,6 +156,12 @@ class Settings(BaseSettings):
         if app not in installed:
             raise ValueError(f"{app!r} is not an installed app profile ({', '.join(installed)})")
         return app
+
+    @property
+    def max_upload_body_bytes(self) -> int:
+        """The largest multipart body: `UPLOAD_FILES` files of `max_image_bytes`, and
+        `max_body_bytes` for the rest of the form (302 MiB by default)."""
+        return UPLOAD_FILES * self.max_image_bytes + self.max_body_bytes
 
     @model_validator(mode="after")
     def _refuse_unsafe_tokens(self) -> Settings:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from farm_protocol.chat import SendMessageTask, SyncChatsTask
 from farm_protocol.device import DeviceInfo, DeviceState
@@ -48,18 +48,96 @@ AGENT_API_PREFIX = "/api/v1/agent"
 WORKER_PATTERN = r"^[A-Za-z0-9._:@-]{1,100}$"
 """A worker name: the lease owner is ``"<host>/<worker>"``."""
 
+SERIAL_PATTERN = r"^[A-Za-z0-9._:@%+\[\]-]{1,128}$"
+"""A phone's serial as adb names it: a USB serial (``R58M1234ABC``, ``emulator-5554``), an
+address (``192.168.1.5:5555``, ``[fe80::1%wlan0]:5555``) or an mDNS name; 128 at most."""
+
+MAX_INT = 2_147_483_647
+"""The largest integer the controller's database columns hold (PostgreSQL's `integer`)."""
+
+
+def storable_text(value: str) -> str:
+    """`value`, when a database can store it.
+
+    Raises:
+        ValueError: it contains a NUL character or an unpaired surrogate (not UTF-8).
+    """
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains an unpaired surrogate (not valid UTF-8)") from None
+    return value
+
+
+def unstorable_text(value: object, path: str = "") -> str | None:
+    """Where in `value` (parsed JSON: dicts, lists, strings) a string cannot be stored, as
+    ``"path: what"``, or None when every string (and key) can."""
+    if isinstance(value, str):
+        try:
+            storable_text(value)
+        except ValueError as exc:
+            return f"{path or 'value'}: {exc}"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = unstorable_text(key, where) if isinstance(key, str) else None
+            found = found or unstorable_text(item, where)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = unstorable_text(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _refuse_unstorable(value: Any) -> Any:
+    problem = unstorable_text(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Serial = Annotated[str, Field(min_length=1, max_length=128, pattern=SERIAL_PATTERN)]
+"""A phone's serial on the wire (see `SERIAL_PATTERN`)."""
+
+Label = Annotated[str, AfterValidator(storable_text), Field(max_length=200)]
+"""A short free text a phone or agent reports (a model name, a version)."""
+
+JobId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+"""A job id as the controller hands it out."""
+
+Pixels = Annotated[int, Field(gt=0, le=100_000)]
+
 
 class AgentDevice(DeviceInfo):
-    """One phone as the agent registers it: its facts and its current state."""
+    """One phone as the agent registers it: its facts and its current state.
 
+    The wire form constrains what the controller stores: the serial (`SERIAL_PATTERN`),
+    texts without NUL and of bounded length, numbers the database holds.
+    """
+
+    serial: Serial
+    model: Label = ""
+    manufacturer: Label = ""
+    sdk: int = Field(default=0, ge=0, le=10_000)
+    width: Pixels
+    height: Pixels
+    density: int = Field(gt=0, le=100_000, description="dots per inch, as `wm density` reports it")
+    app_versions: dict[Label, Label] = Field(default_factory=dict, max_length=500)
     state: DeviceState = DeviceState.ONLINE
 
 
 class RegisterRequest(BaseModel):
     """The host and every phone it has now; phones it no longer lists go offline."""
 
-    host: str = Field(min_length=1, max_length=100, description="must be the token's host")
-    agent_version: str = Field(default="", max_length=100)
+    host: Annotated[str, AfterValidator(storable_text)] = Field(
+        min_length=1, max_length=100, description="must be the token's host"
+    )
+    agent_version: Label = Field(default="", max_length=100)
     devices: list[AgentDevice] = Field(default_factory=list, max_length=500)
 
 
@@ -71,17 +149,24 @@ class RegisterResponse(BaseModel):
     heartbeat_interval: float = Field(description="seconds between heartbeats")
     heartbeat_timeout: float = Field(description="silence after which phones go offline")
     lease_seconds: float = Field(description="default lease length of a claim")
+    foreign_devices: list[str] = Field(
+        default_factory=list,
+        description=(
+            "listed serials that belong to another host: not registered here until an "
+            "operator moves them (POST /api/v1/devices/{serial}/move)"
+        ),
+    )
 
 
 class DeviceStatus(BaseModel):
     """One phone's state in a heartbeat."""
 
-    serial: str = Field(min_length=1)
+    serial: Serial
     state: DeviceState
     battery: int | None = Field(default=None, ge=0, le=100)
     screen_on: bool | None = None
     locked: bool | None = None
-    job_id: str | None = Field(default=None, description="the job the phone works on, if any")
+    job_id: JobId | None = Field(default=None, description="the job the phone works on, if any")
 
 
 class HeartbeatRequest(BaseModel):
@@ -113,7 +198,7 @@ class ClaimRequest(BaseModel):
     """Lease up to `limit` due jobs for these phones (each phone gets at most one)."""
 
     worker: str = Field(pattern=WORKER_PATTERN, description="with the host, names the lease owner")
-    devices: list[str] = Field(min_length=1, max_length=500)
+    devices: list[Serial] = Field(min_length=1, max_length=500)
     limit: int = Field(default=1, ge=1, le=100)
     lease_seconds: float | None = Field(
         default=None, gt=0, le=3600, description="the controller's default when omitted"
@@ -229,10 +314,12 @@ class RenewResponse(BaseModel):
 
 
 class StepReport(BaseModel):
-    """One finished step of the flow, for the job's page."""
+    """One finished step of the flow, for the job's page (no text in it may hold a NUL)."""
 
     worker: str = Field(pattern=WORKER_PATTERN)
     step: StepResult
+
+    _storable = model_validator(mode="before")(_refuse_unstorable)
 
 
 class StepAck(BaseModel):
@@ -249,7 +336,7 @@ class ParkReport(BaseModel):
     """
 
     worker: str = Field(pattern=WORKER_PATTERN)
-    message: str = Field(default="", max_length=2000)
+    message: Annotated[str, AfterValidator(storable_text)] = Field(default="", max_length=2000)
 
 
 class ParkResponse(BaseModel):
@@ -273,6 +360,8 @@ class FinishReport(BaseModel):
     worker: str = Field(pattern=WORKER_PATTERN)
     result: FlowResult
     retryable: bool = Field(default=True, description="for `failed`: may another attempt succeed?")
+
+    _storable = model_validator(mode="before")(_refuse_unstorable)
 
 
 class FinishResponse(BaseModel):

@@ -108,8 +108,14 @@ class HeartbeatLoop:
         self.beats += 1
         for pending in answer.decisions:
             self.decisions.post(pending.job_id, pending.decision)
-        if answer.unknown_devices:
-            log.info("the controller does not know %s: registering again", answer.unknown_devices)
+        foreign = self.registration.foreign
+        unknown = set(answer.unknown_devices) - foreign
+        # A phone that was another host's and is known now: an operator moved it here.
+        moved_here = (foreign & {status.serial for status in statuses}) - set(
+            answer.unknown_devices
+        )
+        if unknown or moved_here:
+            log.info("the controller does not know %s: registering again", sorted(unknown))
             self.registration.invalidate()
             self.register()
 
@@ -124,6 +130,13 @@ class HeartbeatLoop:
         request = RegisterRequest(host=self.host, agent_version=self.agent_version, devices=entries)
         response = self.client.register(request)
         self.registration.update(response, [entry.serial for entry in entries])
+        if response.foreign_devices:
+            log.warning(
+                "phone(s) %s belong to another host on the controller: an operator must move "
+                "them to %s (POST /api/v1/devices/{serial}/move); not working them",
+                response.foreign_devices,
+                self.host,
+            )
         log.info(
             "registered host %s with %d phone(s); heartbeat every %.1f s, lease %.0f s",
             self.host,

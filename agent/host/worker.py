@@ -229,7 +229,7 @@ class DeviceWorker:
             if not self.probe():
                 return settings.offline_poll
             self._next_probe = time.monotonic() + settings.status_interval
-        if not ctx.registration.knows(self.serial):
+        if not ctx.registration.owns(self.serial):  # not registered yet, or another host's
             ctx.registration.wait_for(self.serial, settings.claim_interval)
             return 0.0
         if not self.control.begin_work():  # a person holds the phone: no jobs meanwhile

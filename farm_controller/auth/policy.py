@@ -99,6 +99,7 @@ ROUTE_ROLES: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/devices/{{serial}}"): FLEET,
     ("GET", f"{API}/farm"): FLEET,
     ("GET", f"{API}/devices/{{serial}}/live"): FLEET,
+    ("POST", f"{API}/devices/{{serial}}/move"): FLEET,
     ("POST", f"{API}/devices/{{serial}}/control"): FLEET,
     ("DELETE", f"{API}/devices/{{serial}}/control"): FLEET,
     ("POST", f"{API}/devices/{{serial}}/input"): FLEET,

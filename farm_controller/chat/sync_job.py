@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from farm_controller.chat import planning
 from farm_controller.chat.inbox import merge_sync
+from farm_controller.errors import FieldProblem, Invalid
 from farm_controller.job_kinds import (
     JobKindRules,
     LateReport,
@@ -27,6 +28,7 @@ from farm_controller.job_kinds import (
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import FinishReport, JobTask
 from farm_protocol.chat import SyncChatsTask
+from farm_protocol.flow import FlowOutcome
 from farm_protocol.jobs import Job, JobKind
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,19 @@ class SyncChatsJob(JobKindRules):
             return task_from_payload(SyncChatsTask, job)
         now = planning.sync_task(rt, session, account_id)
         return task_from_payload(SyncChatsTask, job, **now.model_dump(exclude={"kind"}))
+
+    def check_report(self, job: Job, report: FinishReport) -> None:
+        """A succeeded sync also carries what it read (``data.sync``): the `sync_chats`
+        step fills it in as it goes."""
+        super().check_report(job, report)
+        if report.result.outcome is FlowOutcome.SUCCEEDED and report.result.data.sync is None:
+            raise Invalid(
+                FieldProblem(
+                    "report.result.data.sync",
+                    "a succeeded sync_chats report must carry what was read (data.sync)",
+                    "sync_missing",
+                )
+            )
 
     def read_report(self, rt: Runtime, host: str, job: Job, report: FinishReport) -> None:
         """Store what the sync read, if this host's phone read it."""

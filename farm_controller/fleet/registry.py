@@ -1,5 +1,10 @@
 """Hosts and phones: registration, heartbeats, and marking the silent ones offline.
 
+A phone belongs to the host that registered it first, until an operator moves it
+(`move_device`, ``POST /api/v1/devices/{serial}/move``): another host that registers the
+same serial is not given it (the serial comes back in `RegisterResponse.foreign_devices`),
+its heartbeats about it are ignored (`unknown_devices`), and it can claim none of its jobs.
+
 Every change of a phone's state goes through `set_state`, which also keeps the phone's
 state history (`DeviceStateSpan`, what the online-time chart adds up). Only a change
 writes a span: the heartbeats that repeat a state, and a phone's flips between `online`
@@ -15,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from farm_controller.db import write_session
+from farm_controller.errors import FieldProblem, Invalid, not_found
 from farm_controller.models import Account, Device, DeviceStateSpan, Host, PostTarget
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import (
@@ -99,12 +105,17 @@ def register(rt: Runtime, host_name: str, request: RegisterRequest) -> RegisterR
         host.online = True
         host.last_seen = now
         listed = set()
+        foreign: list[str] = []
         for info in request.devices:
-            listed.add(info.serial)
             device = session.get(Device, info.serial)
             if device is None:
                 device = Device(serial=info.serial, registered_at=now, host_name=host_name)
                 session.add(device)
+            elif device.host_name != host_name:
+                # Another host's phone: only an operator moves it (`move_device`).
+                foreign.append(info.serial)
+                continue
+            listed.add(info.serial)
             device.model = info.model
             device.manufacturer = info.manufacturer
             device.sdk = info.sdk
@@ -128,7 +139,33 @@ def register(rt: Runtime, host_name: str, request: RegisterRequest) -> RegisterR
         heartbeat_interval=settings.heartbeat_interval,
         heartbeat_timeout=settings.heartbeat_timeout,
         lease_seconds=settings.lease_seconds,
+        foreign_devices=foreign,
     )
+
+
+def move_device(rt: Runtime, serial: str, host_name: str) -> Device:
+    """An operator moves a phone to another host (it was plugged into that host).
+
+    The phone is offline on its new host until that host registers or heartbeats it; a
+    job its old host still holds stays that host's until its lease ends.
+
+    Raises:
+        NotFound: no such phone.
+        Invalid: `host_name` is no host the controller has a token for (field ``host``).
+    """
+    if host_name not in rt.settings.agent_tokens:
+        raise Invalid(FieldProblem("host", f"no agent token is configured for host {host_name!r}"))
+    now = rt.clock()
+    with write_session(rt.sessions) as session:
+        device = session.get(Device, serial, with_for_update=True)
+        if device is None:
+            raise not_found("device", serial)
+        if device.host_name != host_name:
+            if session.get(Host, host_name) is None:
+                session.add(Host(name=host_name, registered_at=now, last_seen=now, online=False))
+                session.flush()
+            set_state(session, device, DeviceState.OFFLINE, now, host_name)
+        return device
 
 
 def heartbeat(rt: Runtime, host_name: str, request: HeartbeatRequest) -> HeartbeatResponse:

@@ -1,7 +1,12 @@
 """The agent's side of a job: claim, renew, report steps, park, finish.
 
 The lease owner is ``"<host>/<worker>"``: the host comes from the agent's token, so one
-host can never renew or finish another host's job.
+host can never renew or finish another host's job. Renew, step, park and finish on
+another host's job answer 403 (`job_kinds.require_host_job`: a leased job is its lease
+holder's, any other its phone's host's); the host's own job with another worker's lease
+answers 409 ``lease_lost``. A host downloads only the media of the jobs it holds
+(`media_for_host`). A finish report must show what its outcome claims (each kind's
+`check_report`): a `succeeded` or `already_done` report without verified steps is 422.
 
 Finishing is safe to retry. The same report sent again after the job was recorded
 answers 200; a success reported after the lease ran out (the agent was cut off from the
@@ -39,9 +44,10 @@ from farm_controller.job_kinds import (
     TaskUnavailableError,
     lease_lost,
     owner_of,
+    require_host_job,
 )
 from farm_controller.jobs.evidence import EvidenceFile, store_evidence
-from farm_controller.models import Device, JobReport, JobStep, PostTarget
+from farm_controller.models import Device, JobReport, JobStep, Media, PostTarget
 from farm_controller.posts.outcomes import settle_unconfirmed
 from farm_controller.posts.publish_job import PublishJob
 from farm_controller.runtime import Runtime
@@ -92,11 +98,40 @@ def _get_job(rt: Runtime, job_id: str) -> Job:
         raise not_found("job", job_id) from None
 
 
-def _require_lease(rt: Runtime, job_id: str, owner: str) -> Job:
+def _holds_lease(job: Job, owner: str) -> bool:
+    return job.state is JobState.LEASED and job.lease_owner == owner
+
+
+def _require_lease(rt: Runtime, host: str, job_id: str, owner: str) -> Job:
+    """The job, leased by `owner`; 403 when it is another host's, else 409 ``lease_lost``."""
     job = _get_job(rt, job_id)
-    if job.state is not JobState.LEASED or job.lease_owner != owner:
+    if not _holds_lease(job, owner):
+        require_host_job(rt, host, job)
         raise lease_lost(job, owner)
     return job
+
+
+MAX_LEASED_JOBS = 100_000
+"""More leases than any farm has phones (one lease per phone)."""
+
+
+def media_for_host(rt: Runtime, host: str, media_id: str) -> Media:
+    """A media item one of the host's leased jobs downloads.
+
+    Raises:
+        NotFound: no such media, or none of the host's leased jobs uses it.
+    """
+    prefix = owner_of(host, "")
+    mine = any(
+        media_id in KINDS[job.kind].media_ids(job)
+        for job in rt.jobs.list(state=JobState.LEASED, limit=MAX_LEASED_JOBS)
+        if job.lease_owner is not None and job.lease_owner.startswith(prefix)
+    )
+    with read_session(rt.sessions) as session:
+        item = session.get(Media, media_id) if mine else None
+    if item is None:
+        raise not_found("media", media_id)
+    return item
 
 
 def claim(rt: Runtime, host: str, request: ClaimRequest, media_url: MediaUrl) -> ClaimResponse:
@@ -184,7 +219,9 @@ def renew(rt: Runtime, host: str, job_id: str, request: RenewRequest) -> RenewRe
     except JobNotFoundError:
         raise not_found("job", job_id) from None
     except LeaseLostError:
-        raise lease_lost(rt.jobs.get(job_id), owner) from None
+        current = rt.jobs.get(job_id)
+        require_host_job(rt, host, current)
+        raise lease_lost(current, owner) from None
     assert job.lease_expires_at is not None
     return RenewResponse(
         job_id=job.id, lease_expires_at=job.lease_expires_at, decision=_decision(rt, job_id)
@@ -194,7 +231,7 @@ def renew(rt: Runtime, host: str, job_id: str, request: RenewRequest) -> RenewRe
 def report_step(rt: Runtime, host: str, job_id: str, report: StepReport) -> StepAck:
     """Store one finished step of the job's flow."""
     owner = owner_of(host, report.worker)
-    job = _require_lease(rt, job_id, owner)
+    job = _require_lease(rt, host, job_id, owner)
     with write_session(rt.sessions) as session:
         count = int(
             session.scalar(select(func.count(JobStep.id)).where(JobStep.job_id == job_id)) or 0
@@ -222,7 +259,7 @@ def park(
 ) -> ParkResponse:
     """Confirm mode: the post waits on the phone's final screen for a person."""
     owner = owner_of(host, report.worker)
-    job = _require_lease(rt, job_id, owner)
+    job = _require_lease(rt, host, job_id, owner)
     if not KINDS[job.kind].parks:
         raise conflict(f"job {job_id} is a {job.kind} job; only publish_post jobs park")
     stored = store_evidence(rt, job_id, "park", [screenshot])
@@ -295,12 +332,15 @@ def finish(
     """Record the job's result and evidence; update its post target."""
     owner = owner_of(host, report.worker)
     job = _get_job(rt, job_id)
+    if not _holds_lease(job, owner):
+        require_host_job(rt, host, job)
     rules = KINDS[job.kind]
+    rules.check_report(job, report)
     rules.read_report(rt, host, job, report)
     stored = store_evidence(rt, job_id, "finish", files)
     result: dict[str, object] = report.result.model_dump(mode="json")
     result["evidence_ids"] = dict(stored.by_filename)
-    if job.state is JobState.LEASED and job.lease_owner == owner:
+    if _holds_lease(job, owner):
         try:
             job = _apply_outcome(rt, job, owner, report, result, stored.ids)
         except LeaseLostError:

@@ -11,8 +11,9 @@ from farm_controller.db import write_session
 from farm_controller.media.images import ImageError, inspect_image
 from farm_controller.models import Evidence
 from farm_controller.runtime import Runtime
+from farm_controller.settings import UPLOAD_FILES
 
-MAX_FILES = 30
+MAX_FILES = UPLOAD_FILES
 """Most evidence files one report may carry; more are ignored."""
 
 

@@ -69,6 +69,10 @@ class PublishJob(JobKindRules):
             check_first=job.needs_check,
         )
 
+    def media_ids(self, job: Job) -> frozenset[str]:
+        """The post's images."""
+        return frozenset(str(media_id) for media_id in job.payload.get("media_ids", []))
+
     def late_report(self, rt: Runtime, job: Job, report: FinishReport) -> LateReport | None:
         """A late success is believed (see the module docstring)."""
         if not report.result.ok or job.state not in (JobState.QUEUED, JobState.UNCONFIRMED):

@@ -3,10 +3,13 @@
 They are checked when a post is submitted (the API refuses it) and again for every
 occurrence when it is about to be queued (the occurrence ends as `cap_reached` or
 `quiet_hours`, never retried). Days and quiet hours are the account's local ones.
+Duplicate texts are compared in Unicode NFKC form (`normalised_text`): a full-width
+"ｓａｌｅ" or a decomposed "é" is the same text to a reader, and to the platform.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -75,19 +78,28 @@ def posts_on_day(
 def duplicate_of(
     session: Session, account: Account, text: str, moment: datetime, window: timedelta
 ) -> PostTarget | None:
-    """A target of another post with the same text for the account within `window` of `moment`."""
-    if not text:
+    """A target of another post with the same text (in NFKC form) for the account within
+    `window` of `moment`."""
+    wanted = normalised_text(text)
+    if not wanted:
         return None
-    return session.scalars(
-        select(PostTarget)
+    rows = session.execute(
+        select(PostTarget, Post.text)
         .join(Post, Post.id == PostTarget.post_id)
         .where(
             PostTarget.account_id == account.id,
             PostTarget.occurrence_at >= moment - window,
             PostTarget.occurrence_at <= moment + window,
             PostTarget.state.in_(COUNTED_TARGET_STATES),
-            Post.text == text,
         )
         .order_by(PostTarget.occurrence_at)
-        .limit(1)
-    ).first()
+    )
+    for target, other in rows:
+        if normalised_text(other) == wanted:
+            return target
+    return None
+
+
+def normalised_text(text: str) -> str:
+    """`text` as the duplicate rule compares it: Unicode NFKC."""
+    return unicodedata.normalize("NFKC", text)

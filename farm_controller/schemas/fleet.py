@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from farm_controller.schemas.types import Storable
 from farm_protocol.device import DeviceState
 
 
@@ -36,6 +37,14 @@ class DeviceDetail(DeviceOut):
 
     account_ids: list[int]
     recent_job_ids: list[str]
+
+
+class DeviceMove(BaseModel):
+    """Move a phone to another host (`POST /devices/{serial}/move`)."""
+
+    host: Storable = Field(
+        min_length=1, max_length=100, description="the host it is plugged into now"
+    )
 
 
 class HostOut(BaseModel):

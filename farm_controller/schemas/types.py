@@ -18,7 +18,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, Strict
 from pydantic_core import PydanticCustomError
 
 MAX_DB_INT = 2_147_483_647
@@ -117,5 +117,6 @@ def utc(value: datetime) -> datetime:
 UtcAware = Annotated[AwareDatetime, AfterValidator(utc)]
 """A timezone-aware datetime (naive ones are refused), converted to UTC."""
 
-DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
-"""An integer id in a request body."""
+DbId = Annotated[int, Strict(), Field(ge=1, le=MAX_DB_INT)]
+"""An integer id in a request body: a JSON integer only (``true``, ``1.0`` and ``"1"`` are
+refused, so ``account_ids: [true]`` is never account 1)."""

@@ -77,6 +77,8 @@ class FakeState:
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     media_downloads: int = 0
     known_serials: set[str] = field(default_factory=set)
+    foreign_serials: set[str] = field(default_factory=set)
+    """Phones the controller has on another host: registering them does not make them known."""
     lost: set[str] = field(default_factory=set)
 
 
@@ -239,7 +241,9 @@ class FakeController:
         def register(body: RegisterRequest) -> RegisterResponse:
             with fake.lock:
                 fake.state.registrations.append(body)
-                fake.state.known_serials = {d.serial for d in body.devices}
+                listed = {d.serial for d in body.devices}
+                fake.state.known_serials = listed - fake.state.foreign_serials
+                foreign = sorted(listed & fake.state.foreign_serials)
                 fake.forget_host = False
             return RegisterResponse(
                 host=body.host,
@@ -247,6 +251,7 @@ class FakeController:
                 heartbeat_interval=fake.heartbeat_interval,
                 heartbeat_timeout=fake.heartbeat_interval * 4,
                 lease_seconds=fake.lease_seconds,
+                foreign_devices=foreign,
             )
 
         @app.post(f"{AGENT_API_PREFIX}/heartbeat")

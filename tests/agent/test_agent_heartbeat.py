@@ -81,3 +81,23 @@ def test_decisions_from_heartbeats_reach_the_board(
     fake.decide("job-7", Decision.REJECT)
     with supervising(make_settings(), small_phone("sim-1"), stop_timeout=5) as supervisor:
         assert supervisor.decisions.wait("job-7", 5) is Decision.REJECT
+
+
+def test_another_hosts_phone_is_not_worked_until_an_operator_moves_it_here(
+    fake: FakeController, make_settings: SettingsFactory
+) -> None:
+    fake.state.foreign_serials = {"sim-2"}
+    phones = [small_phone("sim-1"), small_phone("sim-2")]
+    with supervising(make_settings(), *phones, stop_timeout=5) as supervisor:
+        assert supervisor.wait_registered(5)
+        registration = supervisor.heartbeat.registration
+        wait_for(lambda: len(fake.state.heartbeats) >= 4, timeout=5)
+        # Heartbeats name it unknown, but it is another host's: no registering again.
+        assert len(fake.state.registrations) == 1
+        assert registration.owns("sim-1") and not registration.owns("sim-2")
+        assert registration.foreign == {"sim-2"}
+        with fake.lock:
+            fake.state.foreign_serials.clear()  # an operator moved it here:
+            fake.state.known_serials.add("sim-2")  # its heartbeats are this host's now
+        wait_for(lambda: registration.owns("sim-2"), timeout=5)
+        assert len(fake.state.registrations) >= 2

@@ -30,7 +30,7 @@ from farm_protocol.agent_api import (
     RegisterRequest,
 )
 from farm_protocol.chat import BubbleRead, ConversationRead, SendMessageTask, SyncChatsResult
-from farm_protocol.flow import FlowOutcome, FlowResult
+from farm_protocol.flow import FlowOutcome, FlowResult, StepResult, StepStatus
 from farm_protocol.jobs import JobKind
 from tests.helpers.servers import serving
 from tests.helpers.users import FAST_HASHING
@@ -70,7 +70,7 @@ def finish(farm: Farm, job: ClaimedJob, data: dict[str, object] | None = None) -
         flow=str(job.kind),
         serial=SERIAL,
         outcome=FlowOutcome.SUCCEEDED,
-        steps=[],
+        steps=[StepResult(index=0, name="v", action="verify", status=StepStatus.OK, duration_ms=1)],
         duration_ms=1.0,
         data=data or {},
     )

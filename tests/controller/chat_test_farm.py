@@ -22,7 +22,7 @@ from farm_controller.chat.planning import plan_syncs, sync_now
 from farm_controller.runtime import Runtime
 from farm_protocol.agent_api import AGENT_API_PREFIX, ClaimedJob, FinishReport, FinishResponse
 from farm_protocol.chat import BubbleRead, ConversationRead, SyncChatsResult
-from farm_protocol.flow import FlowOutcome, FlowResult
+from farm_protocol.flow import FlowOutcome, FlowResult, StepResult, StepStatus
 from farm_protocol.jobs import JobKind
 from tests.helpers.servers import serving
 from tests.helpers.users import add_users
@@ -74,17 +74,23 @@ class ChatAgent(FakeAgent):
         error: str | None = None,
         retryable: bool = True,
     ) -> httpx.Response:
+        # The steps the real agent reports: a flow that reached its goal ends verified.
+        step = StepResult(
+            index=0, name="verify", action="verify", status=StepStatus.OK, duration_ms=1.0
+        )
         result = FlowResult(
             flow=str(job.kind),
             serial=job.device_serial,
             outcome=outcome,
-            steps=[],
+            steps=[step],
             duration_ms=1.0,
             error=error,
         )
         report = FinishReport(worker=self.worker, result=result, retryable=retryable)
         sent = report.model_dump(mode="json")
         sent["result"]["data"] = data or {}  # as JSON: the controller reads it off the wire
+        if outcome is FlowOutcome.ALREADY_DONE:
+            sent["result"]["data"].setdefault("found", True)  # the check found it
         return self.client.post(
             f"{AGENT_API_PREFIX}/jobs/{job.id}/finish",
             data={"report": json.dumps(sent)},

@@ -37,7 +37,7 @@ from farm_protocol.agent_api import (
     StepReport,
 )
 from farm_protocol.device import DeviceState
-from farm_protocol.flow import FlowOutcome, FlowResult, StepResult, StepStatus
+from farm_protocol.flow import FlowData, FlowOutcome, FlowResult, StepResult, StepStatus
 from tests.helpers.users import FAST_HASHING
 
 SettingsFactory = Callable[..., Settings]
@@ -80,7 +80,8 @@ def device(serial: str, state: DeviceState = DeviceState.ONLINE) -> AgentDevice:
 
 
 def flow_result(serial: str, outcome: FlowOutcome, error: str | None = None) -> FlowResult:
-    """A publish_post flow result with one step."""
+    """A publish_post flow result with one verified step (and, for `already_done`, the
+    check that found the post, as the real agent reports it)."""
     return FlowResult(
         flow="publish_post",
         serial=serial,
@@ -92,6 +93,7 @@ def flow_result(serial: str, outcome: FlowOutcome, error: str | None = None) -> 
         ],
         duration_ms=5.0,
         error=error,
+        data=FlowData(found=True) if outcome is FlowOutcome.ALREADY_DONE else FlowData(),
     )
 
 

@@ -117,10 +117,14 @@ def test_a_host_cannot_claim_renew_or_finish_another_hosts_jobs(
     assert response.json() == {"jobs": [], "unknown_devices": ["S1"]}
 
     [job] = agent.claim("S1")
-    # Same worker name, other host: a different lease owner.
+    # Same worker name, other host: another host's job is 403, not a lost lease.
     renew = other._post(f"/jobs/{job.id}/renew", RenewRequest(worker="w1"))
-    assert renew.status_code == 409
-    assert renew.json()["detail"][0]["type"] == "lease_lost"
+    assert renew.status_code == 403
+    assert renew.json()["detail"][0]["type"] == "forbidden"
     finish = other.finish_response(job.id, "S1", FlowOutcome.SUCCEEDED)
-    assert finish.status_code == 409
+    assert finish.status_code == 403
+    # The host's own job under another worker's name: its lease is lost, 409.
+    mine = FakeAgent(client, worker="w2").finish_response(job.id, "S1", FlowOutcome.SUCCEEDED)
+    assert mine.status_code == 409
+    assert mine.json()["detail"][0]["type"] == "lease_lost"
     assert agent.finish(job.id, "S1", FlowOutcome.SUCCEEDED).target_state == "published"

@@ -146,6 +146,10 @@ def test_register_records_unlisted_phones_offline_and_a_move_to_another_host(
     clock.advance(60)
     agent.register("M1")  # the agent restarted without M2
     clock.advance(60)
+    # An operator moves M1 to the other host (plugged in there), which registers it.
+    moved = client.post("/api/v1/devices/M1/move", json={"host": OTHER_HOST})
+    assert moved.status_code == 200, moved.text
+    clock.advance(30)
     FakeAgent(client, token=OTHER_AGENT_TOKEN, host=OTHER_HOST).register("M1")
     assert spans(rt, "M2") == [
         ("M2", "online", start, start + timedelta(seconds=60)),
@@ -153,12 +157,13 @@ def test_register_records_unlisted_phones_offline_and_a_move_to_another_host(
     ]
     assert spans(rt, "M1") == [
         ("M1", "online", start, start + timedelta(seconds=120)),
-        ("M1", "online", start + timedelta(seconds=120), None),
+        ("M1", "offline", start + timedelta(seconds=120), start + timedelta(seconds=150)),
+        ("M1", "online", start + timedelta(seconds=150), None),
     ]
     with read_session(rt.sessions) as session:
         rows = session.query(DeviceStateSpan).filter_by(serial="M1").order_by(DeviceStateSpan.id)
         hosts = [row.host_name for row in rows]
-    assert hosts == ["rack-1", "rack-2"]
+    assert hosts == ["rack-1", "rack-2", "rack-2"]
 
 
 def test_a_change_dated_before_the_open_span_never_overlaps_it(

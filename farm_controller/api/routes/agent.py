@@ -8,19 +8,17 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
 
-from farm_controller.api.deps import AgentHost, RuntimeDep, SessionDep
+from farm_controller.api.deps import AgentHost, RuntimeDep
 from farm_controller.api.params import KeyPath
 from farm_controller.errors import (
     FieldProblem,
     Forbidden,
     Invalid,
-    not_found,
     problems_from_validation,
 )
 from farm_controller.fleet import registry as fleet
 from farm_controller.jobs import agent_side
 from farm_controller.jobs.evidence import EvidenceFile
-from farm_controller.models import Media
 from farm_protocol.agent_api import (
     AGENT_API_PREFIX,
     ClaimRequest,
@@ -82,11 +80,10 @@ def claim(rt: RuntimeDep, host: AgentHost, request: Request, body: ClaimRequest)
 
 
 @router.get("/media/{media_id}", name="agent_media", response_class=FileResponse)
-def media(rt: RuntimeDep, _host: AgentHost, session: SessionDep, media_id: KeyPath) -> FileResponse:
-    """Download a post's image (check it against MediaRef.sha256)."""
-    item = session.get(Media, media_id)
-    if item is None:
-        raise not_found("media", media_id)
+def media(rt: RuntimeDep, host: AgentHost, media_id: KeyPath) -> FileResponse:
+    """Download a post's image (check it against MediaRef.sha256): only while one of this
+    host's jobs holding a lease uses it (404 otherwise)."""
+    item = agent_side.media_for_host(rt, host, media_id)
     return FileResponse(
         rt.media.path(item.path), media_type=item.content_type, headers={"ETag": item.sha256}
     )

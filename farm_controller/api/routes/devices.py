@@ -9,9 +9,10 @@ from farm_controller.api.deps import RuntimeDep, SessionDep
 from farm_controller.api.params import KeyPath, TextQuery
 from farm_controller.api.presenters import device_out
 from farm_controller.errors import not_found
+from farm_controller.fleet import registry
 from farm_controller.models import Account, Device
 from farm_controller.runtime import Runtime
-from farm_controller.schemas.fleet import DeviceDetail, DeviceOut
+from farm_controller.schemas.fleet import DeviceDetail, DeviceMove, DeviceOut
 from farm_protocol.device import DeviceState
 
 router = APIRouter(prefix="/devices", tags=["fleet"])
@@ -44,6 +45,17 @@ def get_device(rt: RuntimeDep, session: SessionDep, serial: KeyPath) -> DeviceDe
         account_ids=list(accounts),
         recent_job_ids=_recent_job_ids(rt, serial),
     )
+
+
+@router.post("/{serial}/move")
+def move_device(rt: RuntimeDep, serial: KeyPath, body: DeviceMove) -> DeviceOut:
+    """Move a phone to another host (it was plugged into that host's USB).
+
+    A phone belongs to the host that registered it first: another host that registers it
+    is not given it until it is moved here. It is offline on its new host until that host
+    registers or heartbeats it.
+    """
+    return device_out(registry.move_device(rt, serial, body.host))
 
 
 def _recent_job_ids(rt: Runtime, serial: str, count: int = 10) -> list[str]:
