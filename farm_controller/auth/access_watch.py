@@ -54,6 +54,7 @@ class Watched:
         allowed: Whether a user's role may use this socket.
         on_change: Called (on the event loop) with the user when their access changed.
         on_end: Awaited once when access ended; the watch forgets the socket then.
+        loop: The event loop serving the socket (its checks run there).
     """
 
     credential: Credential
@@ -61,6 +62,7 @@ class Watched:
     allowed: Callable[[User], bool]
     on_change: Callable[[User], None]
     on_end: Callable[[Ended], Awaitable[None]]
+    loop: asyncio.AbstractEventLoop
     ended: bool = field(default=False)
 
 
@@ -74,7 +76,7 @@ class AccessWatch:
     def __init__(self, interval: float = INTERVAL_S) -> None:
         self.interval = interval
         self._watched: set[Watched] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self.checks = 0
 
     def watch(
@@ -88,10 +90,12 @@ class AccessWatch:
         on_end: Callable[[Ended], Awaitable[None]],
     ) -> Watched:
         """Start watching one socket (call on the event loop that serves it)."""
-        watched = Watched(credential, user, allowed, on_change, on_end)
+        loop = asyncio.get_running_loop()
+        watched = Watched(credential, user, allowed, on_change, on_end, loop)
         self._watched.add(watched)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(rt))
+        task = self._tasks.get(loop)
+        if task is None or task.done():
+            self._tasks[loop] = loop.create_task(self._run(rt, loop))
         return watched
 
     def forget(self, watched: Watched) -> None:
@@ -103,18 +107,21 @@ class AccessWatch:
         """How many sockets are under watch."""
         return len(self._watched)
 
-    async def _run(self, rt: Runtime) -> None:
-        while self._watched:
+    async def _run(self, rt: Runtime, loop: asyncio.AbstractEventLoop) -> None:
+        # One task per event loop (a server has one; tests may serve from several): each
+        # socket is told on the loop that serves it.
+        while any(w.loop is loop for w in self._watched):
             await asyncio.sleep(self.interval)
             try:
                 await self.check(rt)
             except Exception:  # a failed look (database away) must not end the watch
                 log.warning("checking open sockets' access failed", exc_info=True)
-        self._task = None
+        self._tasks.pop(loop, None)
 
     async def check(self, rt: Runtime) -> None:
-        """Look every watched socket's credential up now and act on what changed."""
-        watched = [w for w in self._watched if not w.ended]
+        """Look the credentials of the sockets this loop serves up now; act on changes."""
+        loop = asyncio.get_running_loop()
+        watched = [w for w in self._watched if not w.ended and w.loop is loop]
         if not watched:
             return
         credentials = list({w.credential for w in watched})
