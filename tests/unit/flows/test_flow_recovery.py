@@ -22,16 +22,16 @@ from simulator.phone import VirtualPhone
 
 
 class FaultyDevice(SimulatedDevice):
-    """A simulated device that runs a hook before each tap and after each look at the phone
-    (a screenshot, or a hierarchy dump: either may be the look that settles the phone's
-    timers, depending on how fast the machine runs the flow)."""
+    """A simulated device that runs a hook before each tap, after each screenshot, and
+    before each look at the phone (a screenshot or a hierarchy dump), once the phone's
+    timers are settled: what the hook does then is what that look shows."""
 
     def __init__(self, phone: VirtualPhone) -> None:
         super().__init__(phone)
         self.taps = 0
         self.before_tap: Callable[[int, int, int], None] | None = None
         self.after_screenshot: Callable[[], None] | None = None
-        self.after_hierarchy: Callable[[], None] | None = None
+        self.before_look: Callable[[], None] | None = None
 
     def tap(self, x: int, y: int) -> None:
         self.taps += 1
@@ -39,17 +39,21 @@ class FaultyDevice(SimulatedDevice):
             self.before_tap(self.taps, x, y)
         super().tap(x, y)
 
+    def _look(self) -> None:
+        if self.before_look is not None:
+            self.phone.tick()  # settle what is due (an upload that completes, ...) first
+            self.before_look()
+
     def screenshot(self) -> Image:
+        self._look()
         frame = super().screenshot()
         if self.after_screenshot is not None:
             self.after_screenshot()
         return frame
 
     def dump_hierarchy(self) -> str:
-        xml = super().dump_hierarchy()
-        if self.after_hierarchy is not None:
-            self.after_hierarchy()
-        return xml
+        self._look()
+        return super().dump_hierarchy()
 
 
 def _on_node(phone: VirtualPhone, id_name: str, x: int, y: int) -> bool:
@@ -126,8 +130,9 @@ def test_crash_after_the_post_went_out_is_recognised_as_done(
             fired.append(True)
             phone.crash_app()
 
-    device.after_screenshot = crash_after_commit
-    device.after_hierarchy = crash_after_commit
+    # The crash comes the moment the post has gone out, before the flow can see it there
+    # (whichever look, however fast the machine, first finds the upload complete).
+    device.before_look = crash_after_commit
     result = FlowRunner(device, app, evidence_dir=tmp_path).run("publish_post", _params(photos))
     assert fired, "the fault never fired"
     assert result.outcome is FlowOutcome.SUCCEEDED, result.error
