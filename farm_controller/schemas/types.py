@@ -21,26 +21,17 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, Strict
 from pydantic_core import PydanticCustomError
 
-MAX_DB_INT = 2_147_483_647
+from farm_protocol.agent_api import MAX_INT, storable_text
+
+MAX_DB_INT = MAX_INT
 """The largest id a 32-bit INTEGER column holds (PostgreSQL's `integer`)."""
 
 NO_NUL = r"^[^\x00]*$"
 """A pattern that refuses the NUL character."""
 
 
-def storable(value: str) -> str:
-    """Return `value` when the database can store it.
-
-    Raises:
-        ValueError: It contains a NUL character or an unpaired surrogate.
-    """
-    if "\x00" in value:
-        raise ValueError("contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("contains an unpaired surrogate (not valid UTF-8)") from None
-    return value
+storable = storable_text
+"""Return a string when the database can store it (the agent API's rule, one for both)."""
 
 
 Storable = Annotated[str, AfterValidator(storable)]
